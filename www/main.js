@@ -127,7 +127,6 @@ function initMessage() {
 }
 
 function onFatal(message, during) {
-  const wasRunning = state.running;
   state.ready = false;
   state.running = false;
   worker?.terminate();
@@ -148,7 +147,7 @@ function onFatal(message, during) {
   }
   metrics.restarts++;
   setStatus(`The model stopped with an error: ${message}. Restarting it from the last good weights…`, 'error');
-  state.resumeAfterRestart = { message, wasRunning: false && wasRunning };
+  state.resumeAfterRestart = { message }; // training is not resumed automatically
   startWorker(initMessage());
 }
 

@@ -455,7 +455,12 @@ self.onmessage = async (e) => {
         break;
       case 'step':
         if (running) break;
-        trainChunk(Math.max(1, msg.n | 0));
+        try {
+          trainChunk(Math.max(1, msg.n | 0));
+        } catch (err) {
+          trainFailed(err);
+          break;
+        }
         postProgress(msg.n | 0);
         postSamples();
         break;

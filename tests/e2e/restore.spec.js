@@ -1,0 +1,92 @@
+import { test, expect } from '@playwright/test';
+import { watchErrors, openReady, canvasValues, distance, stats, shot } from './helpers.js';
+
+/** Drag the mouse through points given as fractions of the canvas box. */
+async function stroke(page, box, points) {
+  const at = ([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 12 });
+  await page.mouse.up();
+}
+
+async function previewCount(page) {
+  return page.evaluate(() => Number(document.body.dataset.previewCount || 0));
+}
+async function settledPreview(page, before) {
+  await expect.poll(() => previewCount(page)).toBeGreaterThan(before);
+  await page.waitForTimeout(300); // a trailing preview may follow the stroke's last one
+}
+
+for (const viewport of [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: 'phone', width: 360, height: 780 },
+]) {
+  test(`draw a 7, erase part of it, restore (${viewport.name})`, async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.setViewportSize({ width: viewport.width, height: viewport.height });
+    await openReady(page);
+    const pad = page.getByTestId('draw-canvas');
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+
+    let n = await previewCount(page);
+    await stroke(page, box, [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]]);
+    await settledPreview(page, n);
+    const clean = await canvasValues(page, 'damaged-canvas');
+    expect(stats(clean).max).toBeGreaterThan(0.5);
+
+    // Erase across the middle of the diagonal stroke (its ends stay, so the crop does not move).
+    await page.getByTestId('tool-eraser').click();
+    n = await previewCount(page);
+    await stroke(page, box, [[0.5, 0.52], [0.7, 0.52]]);
+    await settledPreview(page, n);
+    const damaged = await canvasValues(page, 'damaged-canvas');
+
+    const r0 = await page.evaluate(() => Number(document.body.dataset.restoreCount || 0));
+    await page.getByTestId('restore-button').click();
+    await expect.poll(() => page.evaluate(() => Number(document.body.dataset.restoreCount || 0)), { timeout: 60_000 }).toBeGreaterThan(r0);
+    const restored = await canvasValues(page, 'restored-canvas');
+    const latent = await canvasValues(page, 'latent-canvas');
+
+    const dDamaged = distance(damaged, clean);
+    const dRestored = distance(restored, clean);
+    const dLatent = distance(latent, clean);
+    console.log(
+      `[${viewport.name}] RMS distance to the clean drawing: damaged ${dDamaged.toFixed(4)}, ` +
+        `restorer ${dRestored.toFixed(4)}, latent search ${dLatent.toFixed(4)}; ` +
+        `labels: ${await page.getByTestId('damaged-label').textContent()} | ` +
+        `${await page.getByTestId('restored-label').textContent()} | ${await page.getByTestId('latent-label').textContent()}`,
+    );
+    console.log(`[${viewport.name}] status: ${await page.getByTestId('status').textContent()}`);
+    await page.getByTestId('restore-button').scrollIntoViewIfNeeded();
+    await shot(page, `restore-${viewport.name}`);
+    expect(dDamaged).toBeGreaterThan(0.01); // the eraser did something
+    expect(dRestored).toBeLessThan(dDamaged);
+    expect(errors).toEqual([]);
+  });
+}
+
+test('damage tools: test digit, block, noise, blind restore', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openReady(page);
+  await page.getByTestId('pick-test-digit').click();
+  await expect(page.getByTestId('damaged-label')).toHaveText(/looks like/);
+  const box = await page.getByTestId('draw-canvas').boundingBox();
+  await page.getByTestId('tool-block').click();
+  await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.35);
+  await page.getByTestId('restore-button').click();
+  await expect(page.getByTestId('restored-label')).toHaveText(/looks like/, { timeout: 60_000 });
+  await page.getByTestId('restore-button').scrollIntoViewIfNeeded();
+  await shot(page, 'restore-block-desktop');
+
+  await page.getByTestId('clear-drawing').click();
+  await page.getByTestId('pick-test-digit').click();
+  await page.getByTestId('tool-noise').click();
+  const r0 = await page.evaluate(() => Number(document.body.dataset.restoreCount || 0));
+  await page.getByTestId('restore-button').click();
+  await expect.poll(() => page.evaluate(() => Number(document.body.dataset.restoreCount || 0)), { timeout: 60_000 }).toBeGreaterThan(r0);
+  await expect(page.getByTestId('status')).toHaveText(/Restored/);
+  await shot(page, 'restore-noise-desktop');
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,67 @@
+import { test, expect } from '@playwright/test';
+import { watchErrors, observeLongTasks, openReady, canvasValues, distance, stepCount, shot } from './helpers.js';
+
+test('training runs in the worker: steps advance, grid changes, pause stops, no long tasks', async ({ page }) => {
+  const errors = watchErrors(page);
+  await observeLongTasks(page);
+  await openReady(page);
+  const before = await canvasValues(page, 'samples-canvas');
+
+  const startedAt = await page.evaluate(() => performance.now());
+  await page.getByTestId('train-toggle').click();
+  await expect(page.getByTestId('train-toggle')).toHaveText('Pause');
+  await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(40);
+
+  // Options can change while running.
+  await page.getByTestId('opt-lr').selectOption('0.0001');
+  await page.getByTestId('opt-batch').selectOption('32');
+  await page.getByTestId('opt-augment').check();
+  const s0 = await stepCount(page);
+  await expect.poll(() => stepCount(page), { timeout: 20_000 }).toBeGreaterThan(s0 + 20);
+
+  const sps = Number(await page.getByTestId('steps-per-second').textContent());
+  console.log(`steps/s while training (fast build unless release): ${sps}`);
+  expect(sps).toBeGreaterThan(0);
+  await shot(page, 'training-desktop');
+
+  const after = await canvasValues(page, 'samples-canvas');
+  const change = distance(before, after);
+  console.log(`sample grid RMS change after ${await stepCount(page)} steps: ${change.toFixed(4)}`);
+  expect(change).toBeGreaterThan(0.001);
+
+  const longTasks = await page.evaluate((t) => window.__longTasks?.filter((e) => e.start > t), startedAt);
+  console.log(`main-thread long tasks while training: ${JSON.stringify(longTasks)}`);
+  expect(longTasks).not.toBeNull();
+  expect(longTasks).toEqual([]);
+
+  // Pause stops the worker within a moment.
+  await page.getByTestId('train-toggle').click();
+  await expect(page.getByTestId('train-toggle')).toHaveText('Train');
+  await page.waitForTimeout(400);
+  const paused = await stepCount(page);
+  await page.waitForTimeout(1500);
+  expect(await stepCount(page)).toBe(paused);
+
+  // Single step.
+  await page.getByTestId('step-once').click();
+  await expect.poll(() => stepCount(page)).toBe(paused + 1);
+
+  // Charts were fed.
+  await expect(page.locator('#chart-loss canvas')).toHaveCount(1);
+  await expect(page.getByTestId('status')).not.toHaveText(/error|fail/i);
+  expect(errors).toEqual([]);
+});
+
+test('train from scratch resets the step count; phone screenshot while training', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 360, height: 780 });
+  await openReady(page);
+  await page.getByTestId('train-scratch').click();
+  await expect(page.getByTestId('train-toggle')).toHaveText('Pause');
+  await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(20);
+  await page.getByTestId('train').scrollIntoViewIfNeeded().catch(() => {});
+  await shot(page, 'training-phone');
+  await page.getByTestId('train-toggle').click();
+  await expect(page.getByTestId('train-toggle')).toHaveText('Train');
+  expect(errors).toEqual([]);
+});
