@@ -213,6 +213,7 @@ function onReady(m) {
   ui.stepCount.textContent = m.step.toLocaleString('en');
   setOptionsUi(m.options);
   buildDigitOptions();
+  ui.backToPretrained.textContent = state.pretrainedAvailable ? 'Back to pretrained' : 'Forget the saved model';
   updateSourceLabel();
   updateControls();
   refreshReal();
@@ -281,7 +282,7 @@ async function onWeights(m) {
       state.storageWarned = true;
     }
   } else {
-    ui.backToPretrained.hidden = !state.pretrainedAvailable;
+    ui.backToPretrained.hidden = false;
   }
 }
 
@@ -297,13 +298,13 @@ ui.stepOnce.addEventListener('click', () => send({ type: 'step', n: 1 }));
 function reset(mode, play) {
   if (!state.ready) return;
   state.running = play;
-  state.source = mode === 'pretrained' ? 'pretrained' : 'random';
+  state.source = mode === 'pretrained' && state.pretrainedAvailable ? 'pretrained' : 'random';
   state.lastGood = { bytes: null, source: state.source, step: 0 };
   send({ type: 'reset', mode, play, seed: (Math.random() * 2 ** 32) >>> 0 });
   updateSourceLabel();
   updateControls();
   setStatus(
-    mode === 'pretrained'
+    state.source === 'pretrained'
       ? play ? 'Continuing from the pretrained weights…' : 'Back to the pretrained weights.'
       : play ? 'Training from scratch: the first few hundred steps are blobs — give it a minute.' : 'Reset to random weights. Press Train to start.',
     play ? 'busy' : 'info',

@@ -73,4 +73,12 @@ export async function stepCount(page) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  // Narrow pages are very tall: also save readable slices of them.
+  const { width } = page.viewportSize();
+  if (width < 600) {
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    for (let y = 0, k = 1; y < height; y += 900, k++) {
+      await page.screenshot({ path: `${SHOTS}/${name}-part${k}.png`, fullPage: true, clip: { x: 0, y, width, height: Math.min(900, height - y) } });
+    }
+  }
 }

@@ -59,7 +59,7 @@ test('train from scratch resets the step count; phone screenshot while training'
   await page.getByTestId('train-scratch').click();
   await expect(page.getByTestId('train-toggle')).toHaveText('Pause');
   await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(20);
-  await page.getByTestId('train').scrollIntoViewIfNeeded().catch(() => {});
+  await page.locator('#train').scrollIntoViewIfNeeded();
   await shot(page, 'training-phone');
   await page.getByTestId('train-toggle').click();
   await expect(page.getByTestId('train-toggle')).toHaveText('Train');
