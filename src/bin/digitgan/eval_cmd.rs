@@ -1,0 +1,266 @@
+//! `digitgan eval`: generation quality and restoration against non-learned baselines.
+
+use digitgan::damage::{DamageKind, damage};
+use digitgan::data::MnistSubset;
+use digitgan::error::{Error, Result};
+use digitgan::eval::{classify, features, frechet_distance, psnr};
+use digitgan::model::PIXELS;
+use digitgan::restore::{LatentSearchConfig, latent_search, restore_network};
+use digitgan::train::{generate, train_device, uniform};
+use digitgan::weights::Bundle;
+use rand::{SeedableRng, rngs::StdRng};
+use serde_json::json;
+use std::path::Path;
+
+pub fn run(
+    b: &Bundle,
+    n: usize,
+    restore_n: usize,
+    latent_n: usize,
+    seed: u64,
+    json_out: Option<&Path>,
+) -> Result<()> {
+    let device = train_device();
+    let data = MnistSubset::bundled();
+    let acc = |imgs: &[f32], labels: &[u8]| {
+        let (pred, _) = classify(&b.classifier, imgs, &device);
+        pred.iter().zip(labels).filter(|(a, b)| a == b).count() as f64 / labels.len().max(1) as f64
+    };
+    let clean_acc = acc(&data.test.images, &data.test.labels);
+    println!(
+        "reference classifier: test accuracy {:.1}% ({} digits)",
+        100.0 * clean_acc,
+        data.test.len()
+    );
+
+    // ---- Generation.
+    let mut rng = StdRng::seed_from_u64(seed);
+    let z = uniform(&mut rng, n * b.arch.generator.latent);
+    let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+    let generated = generate(&b.generator, &z, Some(&labels), &device);
+    let (pred, conf) = classify(&b.classifier, &generated, &device);
+    let confident = conf.iter().filter(|&&c| c > 0.9).count() as f64 / n as f64;
+    let mut hist = [0usize; 10];
+    pred.iter().for_each(|&p| hist[p as usize] += 1);
+    let agree = pred.iter().zip(&labels).filter(|(a, b)| a == b).count() as f64 / n as f64;
+    let mut agree_per_class = [0f64; 10];
+    for (p, l) in pred.iter().zip(&labels) {
+        if p == l {
+            agree_per_class[*l as usize] += 10.0 / n as f64;
+        }
+    }
+    let test_f = features(&b.classifier, &data.test.images, &device);
+    let fd_gen = frechet_distance(&features(&b.classifier, &generated, &device), &test_f);
+    let train_sample = data
+        .train
+        .select(&(0..data.train.len()).step_by(7).collect::<Vec<_>>());
+    let fd_ref = frechet_distance(
+        &features(&b.classifier, &train_sample.images, &device),
+        &test_f,
+    );
+    println!("\ngenerated digits ({n}):");
+    println!("  classifier confidence > 0.9: {:.1}%", 100.0 * confident);
+    println!("  predicted class counts:      {hist:?}");
+    if b.arch.generator.classes > 0 {
+        println!(
+            "  label agreement (requested): {:.1}%  per class {:?}",
+            100.0 * agree,
+            agree_per_class
+                .iter()
+                .map(|a| (a * 1000.0).round() / 10.0)
+                .collect::<Vec<_>>()
+        );
+    }
+    println!(
+        "  Fréchet distance to test:    {fd_gen:.2}  (train vs test: {fd_ref:.2}, ratio {:.2})",
+        fd_gen / fd_ref
+    );
+
+    // ---- Restoration.
+    let train_t = &data.train;
+    println!(
+        "\nrestoration on {} test digits per damage (PSNR dB in the hole, whole image for noise; accuracy %):",
+        restore_n
+    );
+    println!(
+        "  {:<12} {:>16} {:>16} {:>16} {:>16} {:>16} {:>16}",
+        "damage", "damaged", "nearest", "median3", "restorer", "restorer-blind", "latent"
+    );
+    let mut rows = Vec::new();
+    for kind in DamageKind::ALL {
+        let mut rng = StdRng::seed_from_u64(seed ^ kind as u64);
+        let idx: Vec<usize> = (0..restore_n).map(|i| i % data.test.len()).collect();
+        let clean = data.test.select(&idx);
+        let (mut damaged, mut masks) = (Vec::new(), Vec::new());
+        for i in 0..clean.len() {
+            let d = damage(clean.image(i), kind, &mut rng);
+            damaged.extend(d.image);
+            masks.extend(d.mask.unwrap_or_else(|| vec![1.0; PIXELS]));
+        }
+        let region = |i: usize| -> Option<&[f32]> {
+            kind.is_erasure()
+                .then(|| &masks[i * PIXELS..(i + 1) * PIXELS])
+        };
+        let mask_arg = kind.is_erasure().then_some(masks.as_slice());
+        let score = |out: &[f32], count: usize| {
+            let p: f64 = (0..count)
+                .map(|i| {
+                    psnr(
+                        &out[i * PIXELS..(i + 1) * PIXELS],
+                        clean.image(i),
+                        region(i),
+                    )
+                    .min(60.0)
+                })
+                .sum::<f64>()
+                / count as f64;
+            (p, acc(&out[..count * PIXELS], &clean.labels[..count]))
+        };
+        let mut row = serde_json::Map::new();
+        let mut cells = Vec::new();
+        let mut add = |name: &str, v: Option<(f64, f64)>| {
+            cells.push(v.map_or("-".to_string(), |(p, a)| {
+                format!("{p:6.2} / {:5.1}", 100.0 * a)
+            }));
+            if let Some((p, a)) = v {
+                row.insert(name.into(), json!({ "psnr": p, "accuracy": a }));
+            }
+        };
+        add("damaged", Some(score(&damaged, clean.len())));
+        add(
+            "nearest",
+            Some(score(
+                &nearest_paste(&damaged, &masks, kind.is_erasure(), train_t, &device),
+                clean.len(),
+            )),
+        );
+        add(
+            "median3",
+            (!kind.is_erasure()).then(|| score(&median3(&damaged), clean.len())),
+        );
+        add(
+            "restorer",
+            Some(score(
+                &restore_network(&b.restorer, &damaged, mask_arg, &device)?,
+                clean.len(),
+            )),
+        );
+        add(
+            "restorer_blind",
+            kind.is_erasure().then(|| {
+                score(
+                    &restore_network(&b.restorer, &damaged, None, &device).unwrap(),
+                    clean.len(),
+                )
+            }),
+        );
+        let ln = latent_n.min(clean.len());
+        let latent = (ln > 0).then(|| -> Result<(f64, f64)> {
+            let cfg = LatentSearchConfig::new();
+            let mut out = Vec::new();
+            for i in 0..ln {
+                let m = mask_arg.map(|m| &m[i * PIXELS..(i + 1) * PIXELS]);
+                out.extend(latent_search(
+                    &b.generator,
+                    &b.discriminator,
+                    &damaged[i * PIXELS..(i + 1) * PIXELS],
+                    m,
+                    seed + i as u64,
+                    &cfg,
+                    &device,
+                )?);
+            }
+            Ok(score(&out, ln))
+        });
+        add("latent", latent.transpose()?);
+        println!(
+            "  {:<12} {}",
+            kind.name(),
+            cells
+                .iter()
+                .map(|c| format!("{c:>16}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        rows.push(json!({ "damage": kind.name(), "scores": row }));
+    }
+    println!(
+        "  (clean accuracy {:.1}%; latent search on the first {} digits of each)",
+        100.0 * clean_acc,
+        latent_n.min(restore_n)
+    );
+    if let Some(path) = json_out {
+        let j = json!({
+            "classifier_test_accuracy": clean_acc,
+            "generated": { "n": n, "confident_fraction": confident, "class_counts": hist, "label_agreement": agree,
+                "label_agreement_per_class": agree_per_class, "frechet": fd_gen, "frechet_train_vs_test": fd_ref },
+            "restoration": rows,
+        });
+        digitgan::files::write(
+            path,
+            serde_json::to_string_pretty(&j)
+                .map_err(|e| Error::Io(e.to_string()))?
+                .as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Baseline: paste the nearest training digit (on the known pixels) into the hole; for noise,
+/// the nearest training digit as a whole.
+fn nearest_paste(
+    damaged: &[f32],
+    masks: &[f32],
+    erasure: bool,
+    train: &digitgan::data::Digits,
+    device: &burn::prelude::Device,
+) -> Vec<f32> {
+    let dev = device.clone().inner();
+    let q = damaged.len() / PIXELS;
+    let known: Vec<f32> = if erasure {
+        masks.iter().map(|m| 1.0 - m).collect()
+    } else {
+        vec![1.0; damaged.len()]
+    };
+    let t = digitgan::train::tensor2(&train.images, train.len(), &dev); // [T, 784]
+    let w = digitgan::train::tensor2(&known, q, &dev); // [Q, 784]
+    let x = digitgan::train::tensor2(damaged, q, &dev);
+    // Σ w (x − t)² = Σ w x² − 2 Σ (w x) t + Σ w t²
+    let cross = (w.clone() * x).matmul(t.clone().transpose()); // [Q, T]
+    let t2 = w.matmul(t.powf_scalar(2.0).transpose()); // [Q, T]
+    let dist = digitgan::train::to_vec(t2 - cross.mul_scalar(2.0));
+    let mut out = damaged.to_vec();
+    for i in 0..q {
+        let row = &dist[i * train.len()..(i + 1) * train.len()];
+        let best = (0..train.len())
+            .min_by(|&a, &b| row[a].total_cmp(&row[b]))
+            .unwrap();
+        for p in 0..PIXELS {
+            if !erasure || masks[i * PIXELS + p] > 0.5 {
+                out[i * PIXELS + p] = train.image(best)[p];
+            }
+        }
+    }
+    out
+}
+
+/// Baseline for noise: 3×3 median filter.
+fn median3(images: &[f32]) -> Vec<f32> {
+    let mut out = images.to_vec();
+    for (k, img) in images.chunks_exact(PIXELS).enumerate() {
+        for y in 0..28i32 {
+            for x in 0..28i32 {
+                let mut v = Vec::with_capacity(9);
+                for dy in -1..=1 {
+                    for dx in -1..=1 {
+                        let (nx, ny) = ((x + dx).clamp(0, 27), (y + dy).clamp(0, 27));
+                        v.push(img[(ny * 28 + nx) as usize]);
+                    }
+                }
+                v.sort_by(f32::total_cmp);
+                out[k * PIXELS + (y * 28 + x) as usize] = v[4];
+            }
+        }
+    }
+    out
+}

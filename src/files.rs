@@ -1,0 +1,183 @@
+//! Image files for the CLI: .npy arrays ([N,28,28] or [N,784], float32 in [0, 1] or uint8) and
+//! PNG grids.
+
+use crate::error::{Error, Result};
+use crate::model::PIXELS;
+use std::path::Path;
+
+/// Reads digits from a .npy file: float32/float64 in [0, 1] or uint8 (0..255), C order,
+/// shape [N, 28, 28], [N, 784], [28, 28] or [784]. Returns N × 784 values in [0, 1].
+pub fn read_npy(path: &Path) -> Result<Vec<f32>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    parse_npy(&bytes).map_err(|e| Error::Input(format!("{}: {e}", path.display())))
+}
+
+/// Parses .npy bytes (see [`read_npy`]).
+pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Vec<f32>, String> {
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err("not a .npy file".into());
+    }
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        v => return Err(format!("unsupported .npy version {v}")),
+    };
+    let header = bytes
+        .get(start..start + header_len)
+        .ok_or("truncated .npy header")?;
+    let header = std::str::from_utf8(header).map_err(|_| "bad .npy header")?;
+    let field = |key: &str| -> Option<&str> {
+        let at = header.find(&format!("'{key}':"))? + key.len() + 3;
+        Some(header[at..].trim_start())
+    };
+    let descr = field("descr").ok_or("no dtype in header")?;
+    let dtype = descr
+        .trim_start_matches(['\'', '"'])
+        .split(['\'', '"'])
+        .next()
+        .unwrap_or("");
+    if field("fortran_order").is_some_and(|f| f.starts_with("True")) {
+        return Err("Fortran-order arrays are not supported".into());
+    }
+    let shape_str = field("shape").ok_or("no shape in header")?;
+    let shape_str = &shape_str[1..shape_str.find(')').ok_or("bad shape")?];
+    let shape: Vec<usize> = shape_str
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().map_err(|_| format!("bad shape '{shape_str}'")))
+        .collect::<std::result::Result<_, _>>()?;
+    let n = match shape.as_slice() {
+        [n, 28, 28] | [n, 784] => *n,
+        [28, 28] | [784] => 1,
+        other => {
+            return Err(format!(
+                "expected shape [N,28,28] or [N,784], got {other:?}"
+            ));
+        }
+    };
+    let data = &bytes[start + header_len..];
+    let count = n * PIXELS;
+    let values: Vec<f32> = match dtype {
+        "<f4" => chunks(data, 4, count)?
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+        "<f8" => chunks(data, 8, count)?
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()) as f32)
+            .collect(),
+        "|u1" | "<u1" => data
+            .get(..count)
+            .ok_or("truncated data")?
+            .iter()
+            .map(|&b| b as f32 / 255.0)
+            .collect(),
+        other => return Err(format!("unsupported dtype {other} (use float32 or uint8)")),
+    };
+    if values
+        .iter()
+        .any(|v| !v.is_finite() || *v < 0.0 || *v > 1.0)
+    {
+        return Err("float pixel values must be finite and in [0, 1]".into());
+    }
+    Ok(values)
+}
+
+fn chunks(
+    data: &[u8],
+    size: usize,
+    count: usize,
+) -> std::result::Result<std::slice::ChunksExact<'_, u8>, String> {
+    Ok(data
+        .get(..size * count)
+        .ok_or("truncated data")?
+        .chunks_exact(size))
+}
+
+/// .npy bytes of float32 digits, shape [N, 28, 28].
+pub fn npy_bytes_f32(values: &[f32]) -> Vec<u8> {
+    let n = values.len() / PIXELS;
+    let mut out = npy_header("<f4", &format!("({n}, 28, 28)"));
+    for v in values {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+/// .npy bytes of uint8 labels, shape [N].
+pub fn npy_bytes_u8(values: &[u8]) -> Vec<u8> {
+    let mut out = npy_header("|u1", &format!("({},)", values.len()));
+    out.extend_from_slice(values);
+    out
+}
+
+fn npy_header(descr: &str, shape: &str) -> Vec<u8> {
+    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    out.extend_from_slice(h.as_bytes());
+    out
+}
+
+/// Writes N digits as a .npy (float32) or a PNG grid, by the file's extension.
+pub fn write_digits(path: &Path, values: &[f32], columns: usize) -> Result<()> {
+    let bytes = match path.extension().and_then(|e| e.to_str()) {
+        Some("npy") => npy_bytes_f32(values),
+        Some("png") => png_grid(values, columns)?,
+        _ => {
+            return Err(Error::Input(format!(
+                "{}: output must end in .npy or .png",
+                path.display()
+            )));
+        }
+    };
+    write(path, &bytes)
+}
+
+/// Writes bytes, creating parent folders.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, bytes)
+        .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A PNG of digits in a grid (white ink on black, 1-px gaps), 2× upscaled.
+pub fn png_grid(values: &[f32], columns: usize) -> Result<Vec<u8>> {
+    let n = values.len() / PIXELS;
+    let cols = columns.clamp(1, n.max(1));
+    let rows = n.div_ceil(cols).max(1);
+    let scale = 2;
+    let cell = 28 * scale + 2;
+    let (w, h) = (cols * cell, rows * cell);
+    let mut img = vec![40u8; w * h];
+    for k in 0..n {
+        let (ox, oy) = ((k % cols) * cell + 1, (k / cols) * cell + 1);
+        for y in 0..28 * scale {
+            for x in 0..28 * scale {
+                let v = values[k * PIXELS + (y / scale) * 28 + x / scale];
+                img[(oy + y) * w + ox + x] = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w as u32, h as u32);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(|e| Error::Io(e.to_string()))?;
+        writer
+            .write_image_data(&img)
+            .map_err(|e| Error::Io(e.to_string()))?;
+    }
+    Ok(out)
+}

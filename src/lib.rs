@@ -1,0 +1,29 @@
+//! DigitGAN: a GAN that learns handwritten digits, and restores damaged ones.
+//!
+//! One crate, three faces: this library (model and training code), the native CLI
+//! (`src/bin/digitgan.rs`) and the WebAssembly API the page's worker calls (`web.rs`).
+//!
+//! - [`data`]: the bundled MNIST subset (decode, shuffle, batch) and the augmentation transform T(x).
+//! - [`damage`]: damage models (erased blocks/strokes/half, noise, salt-and-pepper) with masks.
+//! - [`model`]: generator, discriminator, restorer and reference classifier (burn modules).
+//! - [`train`]: the training step (D step, then G and restorer steps) and its config.
+//! - [`restore`]: restoration by the restorer network and by latent search.
+//! - [`weights`]: the weights file format (header, checksum) and the embedded pretrained weights.
+//! - [`eval`]: the reference classifier's training and the quality scores of `digitgan eval`.
+
+pub mod damage;
+pub mod data;
+pub mod error;
+pub mod model;
+pub mod train;
+
+pub use error::{Error, Result};
+pub mod drawing;
+pub mod eval;
+#[cfg(feature = "cli")]
+pub mod files;
+pub mod restore;
+pub mod session;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+pub mod weights;

@@ -1,0 +1,288 @@
+//! A live DigitGAN session: data, the training run, the classifier and every operation the
+//! page offers. Platform-independent (tested natively); `web.rs` is a thin wasm wrapper over it.
+
+use crate::data::{Digits, MnistSubset};
+use crate::error::{Error, Result};
+use crate::eval::classify;
+use crate::model::{Classifier, PIXELS};
+use crate::restore::{LatentSearchConfig, latent_search, restore_network, validate};
+use crate::train::{Models, StepStats, TrainConfig, Trainer, generate, train_device, uniform};
+use crate::weights::{Architecture, Bundle};
+use rand::{SeedableRng, rngs::StdRng};
+use serde::{Deserialize, Serialize};
+
+/// Training options the page can change while training.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Options {
+    pub lr: Option<f64>,
+    pub batch_size: Option<usize>,
+    pub augment: Option<bool>,
+    pub train_restorer: Option<bool>,
+}
+
+/// How often (in steps) a known-good copy of the networks is kept for rollback.
+pub const CHECKPOINT_EVERY: u64 = 200;
+
+pub struct Session {
+    data: MnistSubset,
+    trainer: Trainer,
+    classifier: Classifier,
+    arch: Architecture,
+    checkpoint: (Models, u64),
+    latent_search: LatentSearchConfig,
+}
+
+impl Session {
+    /// A session on the data asset, from weights (or fresh networks when `weights` is None —
+    /// then the classifier is untrained until weights with one are loaded).
+    pub fn new(data_gz: &[u8], weights: Option<&[u8]>, seed: u64) -> Result<Self> {
+        let data = MnistSubset::decode(data_gz)?;
+        let device = train_device();
+        let bundle = match weights {
+            Some(w) => Bundle::from_bytes(w, &device)?,
+            None => crate::train::with_seeded_init(&device, seed, || {
+                Bundle::init(Architecture::default(), &device)
+            }),
+        };
+        let config = config_for(&bundle.arch);
+        let models = Models {
+            generator: bundle.generator,
+            discriminator: bundle.discriminator,
+            restorer: bundle.restorer,
+        };
+        let trainer = Trainer::with_models(config, models.clone(), data.train.clone(), seed);
+        Ok(Self {
+            data,
+            checkpoint: (models, 0),
+            trainer,
+            classifier: bundle.classifier,
+            arch: bundle.arch,
+            latent_search: LatentSearchConfig::new(),
+        })
+    }
+
+    pub fn latent_dim(&self) -> usize {
+        self.arch.generator.latent
+    }
+
+    pub fn classes(&self) -> usize {
+        self.arch.generator.classes
+    }
+
+    pub fn step_count(&self) -> u64 {
+        self.trainer.step_count()
+    }
+
+    /// Runs up to `n` steps. On NaN/Inf it rolls back to the last checkpoint and fails.
+    pub fn train(&mut self, n: usize) -> Result<Vec<StepStats>> {
+        if n > 10_000 {
+            return Err(Error::Input("train at most 10000 steps per call".into()));
+        }
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let s = self.trainer.step();
+            if !s.is_finite() {
+                let (models, step) = self.checkpoint.clone();
+                self.trainer.rollback(models, step);
+                return Err(Error::Diverged(format!(
+                    "a loss became NaN/Inf at step {}; rolled back to step {step}. Try a lower learning rate.",
+                    s.step
+                )));
+            }
+            if s.step % CHECKPOINT_EVERY == 0 {
+                self.checkpoint = (self.trainer.models.clone(), s.step);
+            }
+            out.push(s);
+        }
+        Ok(out)
+    }
+
+    pub fn options(&self) -> Options {
+        let c = &self.trainer.config;
+        Options {
+            lr: Some(c.lr),
+            batch_size: Some(c.batch_size),
+            augment: Some(c.augment),
+            train_restorer: Some(c.train_restorer),
+        }
+    }
+
+    /// Changes training options; all are validated before any is applied.
+    pub fn set_options(&mut self, o: &Options) -> Result<()> {
+        if let Some(lr) = o.lr {
+            if !(lr.is_finite() && lr > 0.0 && lr <= 0.1) {
+                return Err(Error::Input(format!(
+                    "learning rate must be in (0, 0.1], got {lr}"
+                )));
+            }
+        }
+        if let Some(b) = o.batch_size {
+            if !(1..=512).contains(&b) {
+                return Err(Error::Input(format!("batch size must be 1..512, got {b}")));
+            }
+        }
+        let c = &mut self.trainer.config;
+        if let Some(lr) = o.lr {
+            c.lr = lr;
+        }
+        if let Some(b) = o.batch_size {
+            c.batch_size = b;
+        }
+        if let Some(a) = o.augment {
+            c.augment = a;
+        }
+        if let Some(r) = o.train_restorer {
+            c.train_restorer = r;
+        }
+        Ok(())
+    }
+
+    /// Starts over: fresh networks (`weights` None) or the given weights. Options are kept.
+    /// On error nothing changes.
+    pub fn reset(&mut self, seed: u64, weights: Option<&[u8]>) -> Result<()> {
+        let device = train_device();
+        let config = self.trainer.config.clone();
+        let (models, classifier, arch) = match weights {
+            Some(w) => {
+                let b = Bundle::from_bytes(w, &device)?;
+                (
+                    Models {
+                        generator: b.generator,
+                        discriminator: b.discriminator,
+                        restorer: b.restorer,
+                    },
+                    b.classifier,
+                    b.arch,
+                )
+            }
+            None => (
+                Models::init(&config, seed, &device),
+                self.classifier.clone(),
+                self.arch.clone(),
+            ),
+        };
+        let mut config = config_for(&arch)
+            .with_lr(config.lr)
+            .with_batch_size(config.batch_size);
+        config.augment = self.trainer.config.augment;
+        config.train_restorer = self.trainer.config.train_restorer;
+        self.trainer = Trainer::with_models(config, models.clone(), self.data.train.clone(), seed);
+        self.checkpoint = (models, 0);
+        self.classifier = classifier;
+        self.arch = arch;
+        Ok(())
+    }
+
+    /// `n` latent vectors, uniform in [-1, 1].
+    pub fn latents(&self, n: usize, seed: u64) -> Result<Vec<f32>> {
+        if n > 10_000 {
+            return Err(Error::Input("at most 10000 latents at once".into()));
+        }
+        Ok(uniform(
+            &mut StdRng::seed_from_u64(seed),
+            n * self.latent_dim(),
+        ))
+    }
+
+    /// Digits from latents and labels (labels default to i % 10).
+    pub fn generate(&self, z: &[f32], labels: Option<&[u8]>) -> Result<Vec<f32>> {
+        let latent = self.latent_dim();
+        if z.is_empty() || z.len() % latent != 0 || z.len() / latent > 10_000 {
+            return Err(Error::Input(format!(
+                "latents must be n × {latent} values (n ≤ 10000), got {}",
+                z.len()
+            )));
+        }
+        if z.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Input("latents must be finite".into()));
+        }
+        if let Some(l) = labels {
+            if l.len() != z.len() / latent || l.iter().any(|&d| d > 9) {
+                return Err(Error::Input("labels must be one 0..9 per latent".into()));
+            }
+        }
+        Ok(generate(
+            &self.trainer.models.generator,
+            z,
+            labels,
+            self.trainer.device(),
+        ))
+    }
+
+    /// Bundled digits: "train" or "test" split, `count` from `start`.
+    pub fn digits(&self, split: &str, start: usize, count: usize) -> Result<Digits> {
+        let set = match split {
+            "train" => &self.data.train,
+            "test" => &self.data.test,
+            other => {
+                return Err(Error::Input(format!(
+                    "unknown split '{other}' (train or test)"
+                )));
+            }
+        };
+        let end = start.checked_add(count).filter(|&e| e <= set.len());
+        let end =
+            end.ok_or_else(|| Error::Input(format!("the {split} split has {} digits", set.len())))?;
+        Ok(set.select(&(start..end).collect::<Vec<_>>()))
+    }
+
+    pub fn restore(&self, image: &[f32], mask: Option<&[f32]>) -> Result<Vec<f32>> {
+        restore_network(
+            &self.trainer.models.restorer,
+            image,
+            mask,
+            self.trainer.device(),
+        )
+    }
+
+    pub fn latent_search(
+        &self,
+        image: &[f32],
+        mask: Option<&[f32]>,
+        seed: u64,
+    ) -> Result<Vec<f32>> {
+        let m = &self.trainer.models;
+        latent_search(
+            &m.generator,
+            &m.discriminator,
+            image,
+            mask,
+            seed,
+            &self.latent_search,
+            self.trainer.device(),
+        )
+    }
+
+    pub fn classify(&self, images: &[f32]) -> Result<(Vec<u8>, Vec<f32>)> {
+        validate(images, None)?;
+        Ok(classify(&self.classifier, images, self.trainer.device()))
+    }
+
+    /// The current networks as a weights file (f32).
+    pub fn export_weights(&self) -> Result<Vec<u8>> {
+        let m = &self.trainer.models;
+        Bundle {
+            arch: self.arch.clone(),
+            generator: m.generator.clone(),
+            discriminator: m.discriminator.clone(),
+            restorer: m.restorer.clone(),
+            classifier: self.classifier.clone(),
+        }
+        .to_bytes(false)
+    }
+
+    /// Loads a weights file; on error the current networks stay.
+    pub fn import_weights(&mut self, bytes: &[u8], seed: u64) -> Result<()> {
+        self.reset(seed, Some(bytes))
+    }
+
+    /// Number of pixels per digit (for callers that size buffers).
+    pub const PIXELS: usize = PIXELS;
+}
+
+fn config_for(arch: &Architecture) -> TrainConfig {
+    TrainConfig::new()
+        .with_generator(arch.generator.clone())
+        .with_discriminator(arch.discriminator.clone())
+        .with_restorer(arch.restorer.clone())
+}

