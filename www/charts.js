@@ -40,7 +40,15 @@ export class Curves {
       ...this.size(),
       legend: { show: true, live: false },
       cursor: { show: false },
-      scales: { x: { time: false }, y: this.yRange ? { range: this.yRange } : { auto: true } },
+      scales: {
+        // Fixed ranges while empty, so the axes show before the first step.
+        x: { time: false, range: (u, min, max) => (min == null || min === max ? [min ?? 0, (min ?? 0) + 100] : [min, max]) },
+        y: {
+          range: this.yRange
+            ? this.yRange
+            : (u, min, max) => (min == null ? [0, 2] : [Math.min(0, min), Math.max(0.5, max * 1.08)]),
+        },
+      },
       axes: [{ ...axis, label: '' }, { ...axis, size: 44 }],
       series: [
         { label: 'step' },

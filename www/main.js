@@ -161,6 +161,7 @@ function onWorkerMessage(m) {
       break;
     case 'samples':
       drawGrid(ui.samples, m.images, m.n, m.cols);
+      document.body.dataset.samplesCount = String(Number(document.body.dataset.samplesCount || 0) + 1);
       if (metrics.firstGridMs == null) {
         metrics.firstGridMs = performance.now() - t0;
         document.body.dataset.firstGridMs = String(Math.round(metrics.firstGridMs));

@@ -60,3 +60,29 @@ test('wasm still loads when served with the wrong MIME type (instantiate fallbac
   expect(s.sd).toBeGreaterThan(0.05);
   console.log(`wrong-MIME load ok; worker said: ${warnings.filter((w) => /MIME|instantiateStreaming/i.test(w)).join(' | ') || '(nothing)'}`);
 });
+
+test('explore: pick a digit, new samples, interpolation strip; dark scheme', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await openReady(page);
+  const grid0 = await canvasValues(page, 'samples-canvas');
+  const before = await page.evaluate(() => document.body.dataset.samplesCount);
+  if (await page.getByTestId('digit-select').isVisible()) {
+    // class-conditional model: ask for 3s
+    await page.locator('label[for="digit-3"]').click();
+    await expect.poll(() => page.evaluate(() => document.body.dataset.samplesCount)).not.toBe(before);
+    const grid3 = await canvasValues(page, 'samples-canvas');
+    expect(grid3).not.toEqual(grid0);
+  }
+  const mid = await page.evaluate(() => document.body.dataset.samplesCount);
+  await page.getByTestId('new-samples').click();
+  await expect.poll(() => page.evaluate(() => document.body.dataset.samplesCount)).not.toBe(mid);
+  await page.getByTestId('interpolate').click();
+  await expect(page.getByTestId('interp-strip')).toBeVisible();
+  await page.waitForTimeout(500);
+  expect(stats(await canvasValues(page, 'interp-strip')).sd).toBeGreaterThan(0.05);
+  expect(stats(await canvasValues(page, 'interp-frame')).sd).toBeGreaterThan(0.02);
+  await page.getByTestId('new-samples').focus(); // show the focus ring in the screenshot
+  await shot(page, 'explore-dark-desktop');
+  expect(errors).toEqual([]);
+});
