@@ -195,7 +195,9 @@ async function handleInit(msg) {
 }
 
 function buildTestPool() {
-  for (const n of [1000, 500, 200, 100, 40, 10]) {
+  // The split's size is not part of the API: take the largest block that exists (bundles can be
+  // grouped by class, so a small block from the start could hold a single digit).
+  for (const n of [10000, 5000, 3000, 2000, 1000, 500, 200, 100, 40, 10]) {
     try {
       const d = gan.digits('test', 0, n);
       testPool = { images: d.images, labels: d.labels, n: d.labels.length };
