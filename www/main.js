@@ -137,7 +137,13 @@ function onFatal(message, during) {
   const now = performance.now();
   state.crashes = state.crashes.filter((t) => now - t < 20000);
   state.crashes.push(now);
-  if (during === 'init' && state.lastGood.bytes) {
+  if (during === 'init') {
+    if (!state.lastGood.bytes) {
+      // Nothing else to try: the module itself cannot start in this browser.
+      setStatus(`${message}. Please reload the page; if it keeps happening, this browser may not support WebAssembly SIMD.`, 'error');
+      ui.progress.hidden = true;
+      return;
+    }
     // The saved weights themselves may be the problem: fall back to pretrained.
     state.lastGood = { bytes: null, source: 'pretrained', step: 0 };
   }
