@@ -312,13 +312,13 @@ function postWeights(reason) {
   post({ type: 'weights', bytes: buf, step: totalStep(), reason }, [buf]);
 }
 
-function setRunning(on) {
+function setRunning(on, snapshot = true) {
   if (running === on) return;
   running = on;
   rate = [[performance.now(), totalStep()]];
   post({ type: 'state', running, step: totalStep() });
   if (on) schedule();
-  else {
+  else if (snapshot) {
     postProgress();
     postSamples();
     postScore();
@@ -467,7 +467,7 @@ self.onmessage = async (e) => {
         postSamples();
         break;
       case 'reset':
-        setRunning(false);
+        setRunning(false, false); // the old model is being thrown away: no snapshot
         await handleReset(msg);
         break;
       case 'setOptions':
