@@ -5,9 +5,10 @@ export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
 const BG = [12, 14, 19];
 
-function shade(v) {
-  const x = v < 0 ? 0 : v > 1 ? 1 : v;
-  return [BG[0] + (255 - BG[0]) * x, BG[1] + (255 - BG[1]) * x, BG[2] + (255 - BG[2]) * x];
+// 256-entry colour table: no allocation per pixel (the grid is redrawn several times a second).
+const LUT = new Uint8ClampedArray(256 * 3);
+for (let i = 0; i < 256; i++) {
+  for (let c = 0; c < 3; c++) LUT[i * 3 + c] = Math.round(BG[c] + ((255 - BG[c]) * i) / 255);
 }
 
 /** Grid of n digits, `cols` per row, `gap` transparent pixels between tiles. */
@@ -25,11 +26,12 @@ export function drawGrid(canvas, images, n, cols, gap = 2) {
     const oy = Math.floor(k / cols) * (SIDE + gap);
     for (let y = 0; y < SIDE; y++) {
       for (let x = 0; x < SIDE; x++) {
-        const [r, g, b] = shade(images[k * PIXELS + y * SIDE + x]);
+        const v = images[k * PIXELS + y * SIDE + x];
+        const l = (v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0) * 3;
         const o = ((oy + y) * w + ox + x) * 4;
-        d[o] = r;
-        d[o + 1] = g;
-        d[o + 2] = b;
+        d[o] = LUT[l];
+        d[o + 1] = LUT[l + 1];
+        d[o + 2] = LUT[l + 2];
         d[o + 3] = 255;
       }
     }

@@ -56,7 +56,7 @@ const ui = {
 };
 
 // Test hooks and measurements (read by the e2e tests).
-const metrics = { firstGridMs: null, readyMs: null, workerStarts: 0, restarts: 0 };
+const metrics = { firstGridMs: null, readyMs: null, workerStarts: 0, restarts: 0, slowHandlers: [] };
 window.__digitgan = { metrics, debugCrash: () => worker?.postMessage({ type: 'debugCrash' }) };
 
 // ─── status line ──────────────────────────────────────────────────────────────────────────────
@@ -90,7 +90,12 @@ const calls = new Map();
 function startWorker(initMsg) {
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'digitgan' });
   metrics.workerStarts++;
-  worker.onmessage = (e) => onWorkerMessage(e.data);
+  worker.onmessage = (e) => {
+    const t = performance.now();
+    onWorkerMessage(e.data);
+    const ms = performance.now() - t;
+    if (ms > 16) metrics.slowHandlers.push({ type: e.data.type, ms: Math.round(ms), at: Math.round(t) });
+  };
   worker.onerror = (e) => {
     e.preventDefault?.();
     onFatal(e.message || 'the model worker failed');

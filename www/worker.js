@@ -195,18 +195,34 @@ async function handleInit(msg) {
 }
 
 function buildTestPool() {
-  // The split's size is not part of the API: take the largest block that exists (bundles can be
-  // grouped by class, so a small block from the start could hold a single digit).
-  for (const n of [10000, 5000, 3000, 2000, 1000, 500, 200, 100, 40, 10]) {
+  // The split's size is not part of the API: find the largest block from 0 that exists
+  // (bundles can be grouped by class, so a small block from the start may hold one digit only).
+  const tryTake = (n) => {
     try {
-      const d = gan.digits('test', 0, n);
-      testPool = { images: d.images, labels: d.labels, n: d.labels.length };
-      return;
+      return gan.digits('test', 0, n);
     } catch (err) {
       if (isFatal(err)) throw err;
+      return null;
     }
+  };
+  let lo = 0;
+  let best = null;
+  let hi = 1;
+  for (let d; hi <= 65536 && (d = tryTake(hi)); hi *= 2) {
+    lo = hi;
+    best = d;
   }
-  testPool = { images: new Float32Array(0), labels: new Uint8Array(0), n: 0 };
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const d = tryTake(mid);
+    if (d) {
+      lo = mid;
+      best = d;
+    } else hi = mid;
+  }
+  testPool = best
+    ? { images: best.images, labels: best.labels, n: best.labels.length }
+    : { images: new Float32Array(0), labels: new Uint8Array(0), n: 0 };
 }
 
 // ─── training loop ────────────────────────────────────────────────────────────────────────────

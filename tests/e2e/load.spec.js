@@ -81,7 +81,7 @@ test('explore: pick a digit, new samples, interpolation strip; dark scheme', asy
   await expect(page.getByTestId('interp-strip')).toBeVisible();
   await page.waitForTimeout(500);
   expect(stats(await canvasValues(page, 'interp-strip')).sd).toBeGreaterThan(0.05);
-  expect(stats(await canvasValues(page, 'interp-frame')).sd).toBeGreaterThan(0.02);
+  expect(stats(await canvasValues(page, 'interp-frame')).sd).toBeGreaterThan(0.005); // not uniform
   await page.getByTestId('new-samples').focus(); // show the focus ring in the screenshot
   await shot(page, 'explore-dark-desktop');
   expect(errors).toEqual([]);
