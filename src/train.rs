@@ -184,10 +184,11 @@ impl Trainer {
     /// Continues training given networks (e.g. the pretrained ones).
     pub fn with_models(config: TrainConfig, models: Models, data: Digits, seed: u64) -> Self {
         let device = train_device();
+        // valid() first: loaded or cast parameters may not be graph leaves; train() makes them so.
         let models = Models {
-            generator: models.generator.to_device(&device).train(),
-            discriminator: models.discriminator.to_device(&device).train(),
-            restorer: models.restorer.to_device(&device).train(),
+            generator: models.generator.valid().train(),
+            discriminator: models.discriminator.valid().train(),
+            restorer: models.restorer.valid().train(),
         };
         Self {
             opt_g: config.adam(),

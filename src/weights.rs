@@ -81,6 +81,22 @@ impl Bundle {
 
     /// Serialises all networks; `half` stores tensors as f16 (half the size).
     pub fn to_bytes(&self, half: bool) -> Result<Vec<u8>> {
+        if half {
+            // Cast a private copy decoded from the f32 file: casting parameters that share lazy
+            // state with this bundle's would change the dtype under the caller's feet.
+            let device = self
+                .generator
+                .devices()
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Device::flex());
+            let copy = Self::from_bytes(&self.encode(false)?, &device)?;
+            return copy.encode(true);
+        }
+        self.encode(false)
+    }
+
+    fn encode(&self, half: bool) -> Result<Vec<u8>> {
         let arch = serde_json::to_vec(&self.arch).map_err(|e| Error::Weights(e.to_string()))?;
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
@@ -195,8 +211,12 @@ struct CastTo(DType);
 
 impl ModuleMapper for CastTo {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        // Cast a fresh copy: flex's cast may reuse the buffer, which the module being saved shares.
         let dtype = self.0;
-        param.map(|t| t.cast(dtype))
+        param.map(|t| {
+            let device = t.device();
+            Tensor::<D>::from_data(t.into_data(), &device).cast(dtype)
+        })
     }
 }
 

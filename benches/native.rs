@@ -1,0 +1,80 @@
+//! Native speed: one training step (default recipe, GAN only, design preset), one restore by
+//! each method, and the 64×784×512 matmul the MLP layers are made of. Single-threaded.
+
+use burn::prelude::*;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use digitgan::damage::{DamageKind, damage};
+use digitgan::data::MnistSubset;
+use digitgan::restore::{LatentSearchConfig, latent_search, restore_network};
+use digitgan::train::{TrainConfig, Trainer, train_device};
+use digitgan::weights::Bundle;
+use rand::{SeedableRng, rngs::StdRng};
+use std::time::Duration;
+
+fn training_step(c: &mut Criterion) {
+    let data = MnistSubset::bundled();
+    let mut g = c.benchmark_group("train_step");
+    g.sample_size(20).measurement_time(Duration::from_secs(8));
+    for (name, cfg) in [
+        ("default", TrainConfig::new()),
+        (
+            "default_gan_only",
+            TrainConfig::new().with_train_restorer(false),
+        ),
+        ("design", TrainConfig::design()),
+    ] {
+        let mut t = Trainer::new(cfg, data.train.clone(), 1);
+        for _ in 0..5 {
+            t.step();
+        }
+        g.bench_function(name, |b| b.iter(|| t.step()));
+    }
+    g.finish();
+}
+
+fn restore(c: &mut Criterion) {
+    let device = train_device();
+    let bundle = Bundle::pretrained(&device);
+    let test = MnistSubset::bundled().test;
+    let d = damage(
+        test.image(0),
+        DamageKind::Block,
+        &mut StdRng::seed_from_u64(1),
+    );
+    let mut g = c.benchmark_group("restore");
+    g.sample_size(10);
+    g.bench_function("restorer", |b| {
+        b.iter(|| restore_network(&bundle.restorer, &d.image, d.mask.as_deref(), &device).unwrap())
+    });
+    let cfg = LatentSearchConfig::new();
+    g.bench_function("latent_search", |b| {
+        b.iter(|| {
+            latent_search(
+                &bundle.generator,
+                &bundle.discriminator,
+                &d.image,
+                d.mask.as_deref(),
+                1,
+                &cfg,
+                &device,
+            )
+            .unwrap()
+        })
+    });
+    g.finish();
+}
+
+fn matmul(c: &mut Criterion) {
+    let device = Device::flex();
+    let a = Tensor::<2>::random([64, 784], burn::tensor::Distribution::Default, &device);
+    let w = Tensor::<2>::random([784, 512], burn::tensor::Distribution::Default, &device);
+    let mut g = c.benchmark_group("matmul");
+    g.throughput(Throughput::Elements(2 * 64 * 784 * 512)); // FLOPs
+    g.bench_function("64x784x512", |b| {
+        b.iter(|| a.clone().matmul(w.clone()).into_data())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, training_step, restore, matmul);
+criterion_main!(benches);

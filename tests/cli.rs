@@ -1,0 +1,174 @@
+//! The CLI: files in and out, and one-line errors (never a panic) on bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn digitgan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_digitgan"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("digitgan-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn fails_cleanly(args: &[&str], needle: &str) {
+    let out = digitgan(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one-line error: {err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: expected '{needle}' in: {err}"
+    );
+}
+
+#[test]
+fn generate_damage_restore_round_trip_through_files() {
+    let gen_out = tmp("gen.npy");
+    let out = digitgan(&[
+        "generate",
+        "--n",
+        "12",
+        "--digit",
+        "3",
+        "--out",
+        gen_out.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = digitgan::files::read_npy(&gen_out).unwrap();
+    assert_eq!(v.len(), 12 * 784);
+    let png = tmp("gen.png");
+    assert!(
+        digitgan(&["generate", "--n", "4", "--out", png.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
+
+    let dir = tmp("damage");
+    assert!(
+        digitgan(&[
+            "damage",
+            "--kind",
+            "block",
+            "--n",
+            "6",
+            "--out",
+            dir.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let restored = tmp("restored.npy");
+    let (input, mask) = (dir.join("damaged.npy"), dir.join("mask.npy"));
+    for method in ["restorer", "latent"] {
+        let out = digitgan(&[
+            "restore",
+            "--input",
+            input.to_str().unwrap(),
+            "--mask",
+            mask.to_str().unwrap(),
+            "--method",
+            method,
+            "--out",
+            restored.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(digitgan::files::read_npy(&restored).unwrap().len(), 6 * 784);
+    }
+}
+
+#[test]
+fn bad_files_and_options_get_one_line_errors() {
+    let out = tmp("x.npy");
+    let o = out.to_str().unwrap();
+    fails_cleanly(
+        &["restore", "--input", "/nonexistent.npy", "--out", o],
+        "cannot read",
+    );
+    let text = tmp("text.npy");
+    std::fs::write(&text, "hello").unwrap();
+    fails_cleanly(
+        &["restore", "--input", text.to_str().unwrap(), "--out", o],
+        "not a .npy",
+    );
+    let wrong = tmp("wrong.npy");
+    std::fs::write(&wrong, npy_f32(&[3, 10, 10], &[0.0; 300])).unwrap();
+    fails_cleanly(
+        &["restore", "--input", wrong.to_str().unwrap(), "--out", o],
+        "expected shape",
+    );
+    let two = tmp("two.npy");
+    std::fs::write(&two, npy_f32(&[2, 784], &[0.0; 1568])).unwrap();
+    let one = tmp("one.npy");
+    std::fs::write(&one, npy_f32(&[1, 784], &[0.0; 784])).unwrap();
+    fails_cleanly(
+        &[
+            "restore",
+            "--input",
+            two.to_str().unwrap(),
+            "--mask",
+            one.to_str().unwrap(),
+            "--out",
+            o,
+        ],
+        "mask has 1 digits but input has 2",
+    );
+    fails_cleanly(
+        &[
+            "restore",
+            "--input",
+            one.to_str().unwrap(),
+            "--method",
+            "magic",
+            "--out",
+            o,
+        ],
+        "unknown method",
+    );
+    let junk = tmp("junk.dgw");
+    std::fs::write(&junk, b"DGANWTS\0 definitely not weights").unwrap();
+    fails_cleanly(
+        &["generate", "--weights", junk.to_str().unwrap(), "--out", o],
+        "weights",
+    );
+    fails_cleanly(&["generate", "--digit", "12", "--out", o], "--digit");
+    fails_cleanly(
+        &["generate", "--out", tmp("x.txt").to_str().unwrap()],
+        ".npy or .png",
+    );
+}
+
+fn npy_f32(shape: &[usize], values: &[f32]) -> Vec<u8> {
+    let shape = shape
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut h = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({shape}), }}");
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    out.extend_from_slice(h.as_bytes());
+    values
+        .iter()
+        .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+    out
+}

@@ -1,0 +1,61 @@
+//! Shapes and ranges of every network, for the default and the design presets.
+
+use burn::prelude::*;
+use digitgan::model::{ClassifierConfig, PIXELS};
+use digitgan::train::{Models, TrainConfig, onehot, tensor2, train_device};
+
+#[test]
+fn default_networks_have_the_designed_shapes() {
+    let device = train_device();
+    let cfg = TrainConfig::new();
+    let m = Models::init(&cfg, 1, &device);
+    let b = 5;
+    let z = Tensor::<2>::random(
+        [b, 100],
+        burn::tensor::Distribution::Uniform(-1.0, 1.0),
+        &device,
+    );
+    let y = onehot(&[0, 1, 2, 3, 9], 10, &device);
+    let x = m.generator.forward(z, Some(y));
+    assert_eq!(x.dims(), [b, PIXELS]);
+    let v = x.clone().into_data().try_to_vec::<f32>().unwrap();
+    assert!(
+        v.iter().all(|p| (-1.0..=1.0).contains(p)),
+        "tanh output range"
+    );
+    let (logit, classes) = m.discriminator.forward(x.clone(), None);
+    assert_eq!(logit.dims(), [b, 1]);
+    assert_eq!(classes.unwrap().dims(), [b, 10]);
+    let r = m.restorer.forward(
+        x.clone(),
+        tensor2(&vec![0.0; b * PIXELS], b, &device),
+        false,
+    );
+    assert_eq!(r.dims(), [b, PIXELS]);
+    let c = ClassifierConfig::new().init(&device);
+    assert_eq!(c.forward(x.clone()).dims(), [b, 10]);
+    assert_eq!(c.features(x).dims(), [b, 128]);
+    // The design's sizes: G 110→128→256→512→784 (with labels), D 784→512→256→128→1 (+10).
+    let g_params = (110 * 128 + 128) + (128 * 256 + 256) + (256 * 512 + 512) + (512 * 784 + 784);
+    let bn_params = 4 * (128 + 256 + 512); // γ, β and the running mean and variance
+    assert_eq!(m.generator.num_params(), g_params + bn_params);
+    let d_params =
+        (784 * 512 + 512) + (512 * 256 + 256) + (256 * 128 + 128) + (128 + 1) + (128 * 10 + 10);
+    assert_eq!(m.discriminator.num_params(), d_params);
+}
+
+#[test]
+fn design_preset_is_the_plain_unconditional_mlp_gan() {
+    let device = train_device();
+    let cfg = TrainConfig::design();
+    let m = Models::init(&cfg, 1, &device);
+    let z = tensor2(&vec![0.1; 3 * 100], 3, &device);
+    assert_eq!(m.generator.forward(z, None).dims(), [3, PIXELS]);
+    let g_params = (100 * 128 + 128) + (128 * 256 + 256) + (256 * 512 + 512) + (512 * 784 + 784);
+    assert_eq!(m.generator.num_params(), g_params);
+    let d_params = (784 * 512 + 512) + (512 * 256 + 256) + (256 * 128 + 128) + (128 + 1);
+    assert_eq!(m.discriminator.num_params(), d_params);
+    assert!(!cfg.augment && !cfg.train_restorer && cfg.discriminator.dropout == 0.0);
+    assert_eq!(TrainConfig::preset("design"), Some(cfg));
+    assert!(TrainConfig::preset("nope").is_none());
+}
