@@ -49,7 +49,7 @@ export class Curves {
             : (u, min, max) => (min == null ? [0, 2] : [Math.min(0, min), Math.max(0.5, max * 1.08)]),
         },
       },
-      axes: [{ ...axis, label: '' }, { ...axis, size: 44 }],
+      axes: [{ ...axis, size: 34 }, { ...axis, size: 44 }],
       series: [
         { label: 'step' },
         ...this.series.map((s) => ({ label: s.label, stroke: cssVar(s.color, s.fallback), width: 1.6, points: { show: false } })),
