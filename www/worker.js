@@ -31,15 +31,19 @@
  *   { type: 'loading', fraction: 0..1, stage }                  download/compile progress
  *   { type: 'ready', latentDim, classes, source, pretrainedAvailable, options, step, loadMs }
  *   { type: 'samples', images: Float32Array(n*784), n, cols, step, label }   grid from the fixed latents
+ *       (after ready, every ~250 ms while training, after step/reset/setGrid/import)
  *   { type: 'progress', step, running, stepsPerSecond, chunk, stats: {step[], d_loss[], g_loss[],
- *       r_loss[], d_real[], d_fake[]} }                          stats of the steps since the last progress
+ *       r_loss[], d_real[], d_fake[]}, reset?: true }            stats of the steps since the last progress
+ *       (at most every 100 ms while training; reset: true right after a reset → clear the charts)
  *   { type: 'score', step, meanConfidence, sureFraction, n }    classifier on the grid (every 300 steps)
  *   { type: 'state', running, step }                            training loop started/stopped
- *   { type: 'weights', bytes: ArrayBuffer, step, reason: 'pause'|'autosave'|'reset'|'import' }
+ *   { type: 'weights', bytes: ArrayBuffer, step, reason: 'pause'|'autosave' }   (autosave: every 1000 steps)
  *       snapshot for IndexedDB and for restarting after a crash
  *   { type: 'result', id, ok, value? , error? }
  *   { type: 'error', message, where }                           recoverable (the worker keeps going)
- *   { type: 'fatal', message }                                  wasm trapped/panicked: terminate and restart me
+ *   { type: 'fatal', message, during?: 'init' }                 wasm trapped/panicked (or training diverged):
+ *       the worker is dead; the page terminates it and starts a new one from its last good weights
+ *       (during 'init': the module or the weights could not even start)
  */
 import init, { DigitGan, mnistify } from './pkg/digitgan.js';
 
