@@ -240,6 +240,10 @@ function onReady(m) {
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     setStatus(`Ready in ${secs} s — these digits come from the pretrained generator. Press Train to watch a GAN learn.`);
   }
+  if (state.storageError && first) {
+    ui.status.textContent += ` (This browser will not keep your model between visits: ${state.storageError} — use “Download weights”.)`;
+    ui.status.dataset.kind = 'warn';
+  }
   if (ui.draw && !pad.isEmpty()) preview();
 }
 
@@ -636,8 +640,7 @@ updateControls();
     ui.backToPretrained.hidden = false;
   } else if (!saved.ok) {
     state.storageWarned = true;
-    console.warn('DigitGAN: storage unavailable:', saved.error);
+    state.storageError = saved.error;
   }
   startWorker(initMessage());
-  if (!saved.ok) setStatus(`Loading… (this browser will not keep your model: ${saved.error})`, 'warn');
 })();

@@ -69,3 +69,22 @@ test('a crash in the worker is reported and the worker restarts with the last go
   await shot(page, 'after-crash-desktop');
   expect(errors.filter((e) => !/simulated panic/.test(e))).toEqual([]);
 });
+
+test('storage refused (private mode / quota): a message, never an exception', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = function open() {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await openReady(page);
+  await expect(page.getByTestId('status')).toHaveText(/will not keep your model.*quota/i);
+  // Training and pausing (which saves) still work.
+  await page.getByTestId('train-toggle').click();
+  await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  await page.getByTestId('train-toggle').click();
+  await expect(page.getByTestId('train-toggle')).toHaveText('Train');
+  await page.waitForTimeout(1000);
+  console.log(`storage refused → status: ${await page.getByTestId('status').textContent()}`);
+  expect(errors).toEqual([]);
+});
