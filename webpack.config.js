@@ -8,7 +8,9 @@ import HtmlWebpackPlugin from 'html-webpack-plugin';
 import MiniCssExtractPlugin from 'mini-css-extract-plugin';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const hasPretrained = fs.existsSync(path.join(here, 'assets/pretrained.dgw'));
+const pretrainedPath = path.join(here, 'assets/pretrained.dgw');
+// A missing or still-empty file means: this build has no pretrained weights (the page says so).
+const hasPretrained = fs.existsSync(pretrainedPath) && fs.statSync(pretrainedPath).size > 0;
 const hasPkg = fs.existsSync(path.join(here, 'www/pkg/digitgan.js'));
 if (!hasPkg) {
   throw new Error('www/pkg/digitgan.js is missing: run scripts/build-wasm.sh (PROFILE=fast for a quick build) first');
