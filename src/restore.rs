@@ -62,7 +62,16 @@ pub fn restore_network(
         tensor2(&mask, n, device),
         masks.is_none(),
     );
-    Ok(from_tanh_range(&to_vec(out)))
+    let mut restored = from_tanh_range(&to_vec(out));
+    // Known pixels come back bit-exact (the network's composite is exact only up to rounding).
+    if let Some(m) = masks {
+        for ((r, &x), &u) in restored.iter_mut().zip(images).zip(m) {
+            if u <= 0.5 {
+                *r = x;
+            }
+        }
+    }
+    Ok(restored)
 }
 
 /// Settings of latent search.

@@ -278,6 +278,30 @@ impl Session {
 
     /// Number of pixels per digit (for callers that size buffers).
     pub const PIXELS: usize = PIXELS;
+
+    /// Fault injection for tests: makes the generator's weights NaN, as a diverged run would.
+    #[doc(hidden)]
+    pub fn inject_nan(&mut self) {
+        struct Nan;
+        impl burn::module::ModuleMapper for Nan {
+            fn map_float<const D: usize>(
+                &mut self,
+                param: burn::module::Param<burn::prelude::Tensor<D>>,
+            ) -> burn::module::Param<burn::prelude::Tensor<D>> {
+                param.map(|t| t.mul_scalar(f32::NAN))
+            }
+        }
+        use burn::module::Module;
+        let g = self
+            .trainer
+            .models
+            .generator
+            .clone()
+            .valid()
+            .map(&mut Nan)
+            .train();
+        self.trainer.models.generator = g;
+    }
 }
 
 fn config_for(arch: &Architecture) -> TrainConfig {

@@ -102,8 +102,10 @@ pub struct StepStats {
     pub step: u64,
     pub d_loss: f32,
     pub g_loss: f32,
-    /// Restorer loss (0 when the restorer is not trained).
+    /// Restorer loss, adversarial + λ·L1 (0 when the restorer is not trained).
     pub r_loss: f32,
+    /// The restorer's L1 distance to the clean digits alone ([-1, 1] range).
+    pub r_l1: f32,
     /// Mean D(x) on real digits (probability).
     pub d_real: f32,
     /// Mean D(G(z)) on generated digits.
@@ -330,13 +332,12 @@ impl Trainer {
         }
         let g_loss_value = g_loss.clone().into_scalar::<f32>();
         let mut total = g_loss;
-        let mut r_loss_value = 0.0;
+        let (mut r_loss_value, mut r_l1_value) = (0.0, 0.0);
         if let Some((out, clean)) = &restored {
-            let r_loss = softplus_stable(chunk(&logits, 1).neg()).mean()
-                + (out.clone() - clean.clone())
-                    .abs()
-                    .mean()
-                    .mul_scalar(cfg.l1_weight);
+            let l1 = (out.clone() - clean.clone()).abs().mean();
+            r_l1_value = l1.clone().into_scalar::<f32>();
+            let r_loss =
+                softplus_stable(chunk(&logits, 1).neg()).mean() + l1.mul_scalar(cfg.l1_weight);
             r_loss_value = r_loss.clone().into_scalar::<f32>();
             total = total + r_loss;
         }
@@ -358,6 +359,7 @@ impl Trainer {
             d_loss: d_loss_value,
             g_loss: g_loss_value,
             r_loss: r_loss_value,
+            r_l1: r_l1_value,
             d_real,
             d_fake,
         }

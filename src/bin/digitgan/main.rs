@@ -242,7 +242,7 @@ fn run(cli: Cli) -> Result<()> {
                 100 * config.generator.latent,
             );
             let labels: Vec<u8> = (0..100).map(|i| (i % 10) as u8).collect();
-            let mut log = String::from("step,d_loss,g_loss,r_loss,d_real,d_fake\n");
+            let mut log = String::from("step,d_loss,g_loss,r_loss,r_l1,d_real,d_fake\n");
             let pb = bar(steps, "train");
             let started = std::time::Instant::now();
             for _ in 0..steps {
@@ -255,8 +255,8 @@ fn run(cli: Cli) -> Result<()> {
                     )));
                 }
                 log.push_str(&format!(
-                    "{},{},{},{},{},{}\n",
-                    s.step, s.d_loss, s.g_loss, s.r_loss, s.d_real, s.d_fake
+                    "{},{},{},{},{},{},{}\n",
+                    s.step, s.d_loss, s.g_loss, s.r_loss, s.r_l1, s.d_real, s.d_fake
                 ));
                 if s.step % 100 == 0 {
                     pb.set_prefix(format!(
