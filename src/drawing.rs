@@ -19,6 +19,8 @@ pub struct Mnistified {
 const INK: f32 = 0.05;
 /// Side of the box the digit is scaled into.
 const BOX: f32 = 20.0;
+/// Weight of an erased pixel in the centre of mass (roughly the ink density inside a digit).
+const ERASED_MASS: f32 = 0.3;
 /// Supersampling per output pixel and axis.
 const SS: usize = 6;
 
@@ -104,8 +106,17 @@ pub fn mnistify(
             .map(|v| if v >= 0.3 { 1.0 } else { 0.0 })
             .collect::<Vec<f32>>()
     });
-    // Centre by mass, keeping every ink pixel inside the frame.
-    let (cx, cy) = crate::damage::ink_centre(&image);
+    // Centre by mass, keeping every ink pixel inside the frame. Erased pixels count a little
+    // (about the ink density of a digit) so that erasing a stroke does not shift what is left.
+    let geometry: Vec<f32> = match &mask {
+        Some(m) => image
+            .iter()
+            .zip(m)
+            .map(|(&p, &u)| p.max(ERASED_MASS * u))
+            .collect(),
+        None => image.clone(),
+    };
+    let (cx, cy) = crate::damage::ink_centre(&geometry);
     let (minx, miny) = (ox.floor() as i32, oy.floor() as i32);
     let (maxx, maxy) = ((ox + ow).ceil() as i32 - 1, (oy + oh).ceil() as i32 - 1);
     let dx = ((SIDE as f32 / 2.0 - 0.5 - cx).round() as i32).clamp(-minx, SIDE as i32 - 1 - maxx);

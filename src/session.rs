@@ -57,7 +57,8 @@ impl Session {
             trainer,
             classifier: bundle.classifier,
             arch: bundle.arch,
-            latent_search: LatentSearchConfig::new(),
+            // Interactive budget: one start per class and fewer steps keep it under ~1 s in wasm.
+            latent_search: LatentSearchConfig::new().with_starts(1).with_steps(80),
         })
     }
 
@@ -258,8 +259,8 @@ impl Session {
         Ok(classify(&self.classifier, images, self.trainer.device()))
     }
 
-    /// The current networks as a weights file (f32).
-    pub fn export_weights(&self) -> Result<Vec<u8>> {
+    /// The current networks as a weights file (f32, or f16 at half the size).
+    pub fn export_weights(&self, half: bool) -> Result<Vec<u8>> {
         let m = &self.trainer.models;
         Bundle {
             arch: self.arch.clone(),
@@ -268,7 +269,7 @@ impl Session {
             restorer: m.restorer.clone(),
             classifier: self.classifier.clone(),
         }
-        .to_bytes(false)
+        .to_bytes(half)
     }
 
     /// Loads a weights file; on error the current networks stay.

@@ -139,11 +139,14 @@ impl DigitGan {
         ])
     }
 
+    /// `half`: store f16 tensors (half the size; for autosaves).
     #[wasm_bindgen(js_name = exportWeights)]
-    pub fn export_weights(&self) -> Result<Uint8Array, JsError> {
-        Ok(Uint8Array::from(
-            &self.session.export_weights().map_err(js_err)?[..],
-        ))
+    pub fn export_weights(&self, half: Option<bool>) -> Result<Uint8Array, JsError> {
+        let bytes = self
+            .session
+            .export_weights(half.unwrap_or(false))
+            .map_err(js_err)?;
+        Ok(Uint8Array::from(&bytes[..]))
     }
 
     #[wasm_bindgen(js_name = importWeights)]

@@ -327,7 +327,8 @@ function postScore() {
 
 function postWeights(reason) {
   lastSaveStep = totalStep();
-  const bytes = gan.exportWeights();
+  // f16: half the size in IndexedDB and in memory; precision is plenty to resume from.
+  const bytes = gan.exportWeights(true);
   const buf = bytes.buffer.byteLength === bytes.length ? bytes.buffer : bytes.slice().buffer;
   post({ type: 'weights', bytes: buf, step: totalStep(), reason }, [buf]);
 }
