@@ -4,7 +4,7 @@
 PORT ?= 8080
 PROFILE ?= release
 
-.PHONY: demo test setup site wasm serve test-rust test-wasm test-data test-e2e bench fmt
+.PHONY: demo test setup site wasm serve test-rust test-wasm test-data test-e2e bench
 
 demo: setup site serve
 
@@ -23,13 +23,16 @@ serve:
 test: setup
 	scripts/setup.sh --browser
 	cargo fmt --check
-	$(MAKE) test-data test-rust site test-e2e
+	$(MAKE) test-data test-rust site test-wasm test-e2e
 
 test-data:
 	npm run test:data
 
 test-rust:
 	cargo test --profile fast
+
+test-wasm:
+	npm run test:wasm
 
 test-e2e:
 	npm run test:e2e

@@ -111,6 +111,15 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Prints, as JSON, what a seeded session computes (samples and restorations after a few
+    /// training steps from scratch); the wasm parity test compares it with the browser build.
+    #[command(hide = true)]
+    Parity {
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 3)]
+        steps: usize,
+    },
     /// Score weights on the test split: generation quality and restoration vs baselines.
     Eval {
         #[arg(long)]
@@ -417,6 +426,18 @@ fn run(cli: Cli) -> Result<()> {
                 if kind.is_erasure() { ", mask.npy" } else { "" },
                 out.display()
             );
+            Ok(())
+        }
+        Command::Parity { seed, steps } => {
+            let mut s = digitgan::session::Session::new(digitgan::data::BUNDLED, None, seed)?;
+            let stats = s.train(steps)?;
+            let z = s.latents(8, 3)?;
+            let samples = s.generate(&z, None)?;
+            let img = s.digits("test", 10, 1)?.images;
+            let restored = s.restore(&img, None)?;
+            let json =
+                serde_json::json!({ "stats": stats, "samples": samples, "restored": restored });
+            println!("{json}");
             Ok(())
         }
         Command::Eval {
