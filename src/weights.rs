@@ -165,7 +165,17 @@ impl Bundle {
                 .map_err(|e| Error::Weights(format!("{name}: {e}")))?
                 .cast_to_module_dtype();
             let fail = |e: burn::store::RecordError| {
-                Error::Weights(format!("{name} does not fit its architecture: {e}"))
+                // burn lists every mismatched tensor; the first one says enough.
+                let detail = e.to_string();
+                let short: String = detail.chars().take(160).collect();
+                let more = if short.len() < detail.len() {
+                    "…"
+                } else {
+                    ""
+                };
+                Error::Weights(format!(
+                    "{name} does not fit its architecture ({short}{more})"
+                ))
             };
             match name.as_str() {
                 "generator" => {
