@@ -4,24 +4,28 @@
 //!   the Fréchet distance between classifier features of generated and test digits.
 //! - Restoration: PSNR (inside the hole; whole image for noise) and classifier accuracy.
 
-use crate::data::{Batcher, Digits};
+use crate::data::{AugmentConfig, Batcher, Digits};
 use crate::model::{CLASSES, Classifier, ClassifierConfig, PIXELS};
 use crate::train::{cross_entropy, onehot, tensor2, to_vec};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
+use rand::{SeedableRng, rngs::StdRng};
 
 /// Training settings of the reference classifier.
 #[derive(Config, Debug, PartialEq)]
 pub struct ClassifierTrainConfig {
     #[config(default = "ClassifierConfig::new()")]
     pub model: ClassifierConfig,
-    #[config(default = 2000)]
+    #[config(default = 6000)]
     pub steps: usize,
     #[config(default = 64)]
     pub batch_size: usize,
     #[config(default = 1e-3)]
     pub lr: f64,
+    /// Train on randomly transformed digits T(x) (the same transform the GAN's D sees).
+    #[config(default = true)]
+    pub augment: bool,
 }
 
 /// Trains a classifier on `data` ([0, 1] digits) from a seed. Returns it on the plain device.
@@ -35,9 +39,15 @@ pub fn train_classifier(
     let mut model = crate::train::with_seeded_init(&device, seed, || cfg.model.init(&device));
     let mut opt = AdamConfig::new().init();
     let mut batcher = Batcher::new(data.len(), seed);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xc1a5);
+    let ranges = AugmentConfig::new();
     for step in 0..cfg.steps {
         let batch = data.select(&batcher.next_indices(cfg.batch_size));
-        let x = tensor2(&batch.images, batch.len(), &device);
+        let images = match cfg.augment {
+            true => ranges.augment_batch(&batch.images, &mut rng),
+            false => batch.images.clone(),
+        };
+        let x = tensor2(&images, batch.len(), &device);
         let loss = cross_entropy(model.forward(x), onehot(&batch.labels, CLASSES, &device));
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = opt.step(cfg.lr, model, grads);

@@ -65,6 +65,9 @@ enum Command {
         /// Store tensors as f16 (half the size).
         #[arg(long)]
         half: bool,
+        /// With --from: train a new reference classifier instead of keeping the file's.
+        #[arg(long)]
+        new_classifier: bool,
     },
     /// Generate digits with a trained generator.
     Generate {
@@ -194,6 +197,7 @@ fn run(cli: Cli) -> Result<()> {
             from,
             sample_every,
             half,
+            new_classifier,
         } => {
             let mut config = TrainConfig::preset(&preset).ok_or_else(|| {
                 Error::Input(format!("unknown preset '{preset}' (use default or design)"))
@@ -229,7 +233,7 @@ fn run(cli: Cli) -> Result<()> {
                     };
                     (
                         Trainer::with_models(config.clone(), models, train_data, seed),
-                        Some(b.classifier),
+                        (!new_classifier).then_some(b.classifier),
                     )
                 }
                 None => (Trainer::new(config.clone(), train_data, seed), None),
