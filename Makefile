@@ -38,4 +38,4 @@ test-e2e:
 	npm run test:e2e
 
 bench:
-	cargo bench --bench native
+	cargo bench --profile fast --bench native
