@@ -141,6 +141,10 @@ enum Command {
         /// Also write the results as JSON here.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Score with the reference classifier of these weights (default: the embedded one), so
+        /// runs that trained their own classifiers are compared in one feature space.
+        #[arg(long)]
+        classifier: Option<PathBuf>,
     },
 }
 
@@ -451,8 +455,10 @@ fn run(cli: Cli) -> Result<()> {
             latent_n,
             seed,
             json,
+            classifier,
         } => {
-            let b = load_bundle(weights.as_deref())?;
+            let mut b = load_bundle(weights.as_deref())?;
+            b.classifier = load_bundle(classifier.as_deref())?.classifier;
             eval_cmd::run(&b, n, restore_n, latent_n, seed, json.as_deref())
         }
     }
