@@ -255,23 +255,23 @@ impl Trainer {
         }
         // Restorer fakes.
         let restored = cfg.train_restorer.then(|| {
-            let (damaged, mask, blind, clean) =
-                damaged_batch(&batch, cfg.blind_fraction, &mut self.rng);
-            let out = self.models.restorer.forward(
-                tensor2(&damaged, b, &dev),
-                tensor2(&mask, b, &dev),
-                false,
-            );
-            // Blind rows: mask is all zero, so the composite equals the raw output there.
-            let _ = blind;
-            (out, tensor2(&clean, b, &dev))
+            let rows = damaged_batch(&batch, cfg.blind_fraction, &mut self.rng);
+            let damaged = tensor2(&rows.damaged, b, &dev);
+            // Raw output for every row, then the composite where the mask is known: blind rows
+            // see an all-zero mask but keep the whole raw output (as `restore_network` does).
+            let raw =
+                self.models
+                    .restorer
+                    .forward(damaged.clone(), tensor2(&rows.mask, b, &dev), true);
+            let keep = tensor2(&rows.output_mask, b, &dev); // 1 = take the restorer's pixel
+            let out = raw * keep.clone() + damaged * (keep.neg() + 1.0);
+            (out, tensor2(&rows.clean, b, &dev))
         });
         if let Some((out, _)) = &restored {
             d_inputs.push(out.clone().detach());
         }
 
         // ---- Discriminator step: one forward over [real; fake; T(x); R(x_bad)].
-        let parts = d_inputs.len();
         let p = cfg.discriminator.dropout as f32;
         let (logits, class_logits) = {
             let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
@@ -304,7 +304,6 @@ impl Trainer {
                 + (cross_entropy(chunk(&cl, 0), real_y) + cross_entropy(chunk(&cl, 1), fake_y))
                     .mul_scalar(cfg.class_weight);
         }
-        debug_assert!(parts >= 2);
         let d_real = sigmoid(real_logit).mean().into_scalar::<f32>();
         let d_fake = sigmoid(fake_logit).mean().into_scalar::<f32>();
         let d_loss_value = d_loss.clone().into_scalar::<f32>();
@@ -366,31 +365,42 @@ impl Trainer {
     }
 }
 
-/// A damaged training batch for the restorer: (damaged, mask, blind flags, clean), tanh range.
-/// Masked erasures carry their mask; blind rows (noise, and a fraction of erasures) an all-zero one.
-fn damaged_batch(
-    batch: &Digits,
-    blind_fraction: f32,
-    rng: &mut StdRng,
-) -> (Vec<f32>, Vec<f32>, Vec<bool>, Vec<f32>) {
-    let n = batch.len();
-    let (mut damaged, mut mask, mut blind) = (
-        Vec::with_capacity(n * PIXELS),
-        Vec::with_capacity(n * PIXELS),
-        Vec::with_capacity(n),
-    );
-    for i in 0..n {
+/// A damaged training batch for the restorer, in the tanh range.
+struct DamagedRows {
+    damaged: Vec<f32>,
+    /// The mask the restorer is given: the erasure mask, or all zero for blind rows.
+    mask: Vec<f32>,
+    /// Where the output is the restorer's: the erasure mask, or all one for blind rows.
+    output_mask: Vec<f32>,
+    clean: Vec<f32>,
+}
+
+/// Damages each digit with a random kind; noise and a fraction of erasures are blind.
+fn damaged_batch(batch: &Digits, blind_fraction: f32, rng: &mut StdRng) -> DamagedRows {
+    let n = batch.len() * PIXELS;
+    let mut rows = DamagedRows {
+        damaged: Vec::with_capacity(n),
+        mask: Vec::with_capacity(n),
+        output_mask: Vec::with_capacity(n),
+        clean: to_tanh_range(&batch.images),
+    };
+    for i in 0..batch.len() {
         let kind = DamageKind::ALL[rng.random_range(0..DamageKind::ALL.len())];
         let d = damage::damage(batch.image(i), kind, rng);
         let is_blind = d.mask.is_none() || rng.random::<f32>() < blind_fraction;
-        damaged.extend(to_tanh_range(&d.image));
+        rows.damaged.extend(to_tanh_range(&d.image));
         match (&d.mask, is_blind) {
-            (Some(m), false) => mask.extend_from_slice(m),
-            _ => mask.extend(std::iter::repeat_n(0.0, PIXELS)),
+            (Some(m), false) => {
+                rows.mask.extend_from_slice(m);
+                rows.output_mask.extend_from_slice(m);
+            }
+            _ => {
+                rows.mask.extend(std::iter::repeat_n(0.0, PIXELS));
+                rows.output_mask.extend(std::iter::repeat_n(1.0, PIXELS));
+            }
         }
-        blind.push(is_blind);
     }
-    (damaged, mask, blind, to_tanh_range(&batch.images))
+    rows
 }
 
 /// [rows, 784]-style tensor from a flat slice.
