@@ -4,7 +4,7 @@
 use crate::data::{Digits, MnistSubset};
 use crate::error::{Error, Result};
 use crate::eval::classify;
-use crate::model::{Classifier, PIXELS};
+use crate::model::Classifier;
 use crate::restore::{LatentSearchConfig, latent_search, restore_network, validate};
 use crate::train::{Models, StepStats, TrainConfig, Trainer, generate, train_device, uniform};
 use crate::weights::{Architecture, Bundle};
@@ -276,9 +276,6 @@ impl Session {
     pub fn import_weights(&mut self, bytes: &[u8], seed: u64) -> Result<()> {
         self.reset(seed, Some(bytes))
     }
-
-    /// Number of pixels per digit (for callers that size buffers).
-    pub const PIXELS: usize = PIXELS;
 
     /// Fault injection for tests: makes the generator's weights NaN, as a diverged run would.
     #[doc(hidden)]
