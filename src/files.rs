@@ -99,8 +99,17 @@ fn chunks(
 
 /// .npy bytes of float32 digits, shape [N, 28, 28].
 pub fn npy_bytes_f32(values: &[f32]) -> Vec<u8> {
-    let n = values.len() / PIXELS;
-    let mut out = npy_header("<f4", &format!("({n}, 28, 28)"));
+    npy_bytes_f32_shaped(&[values.len() / PIXELS, 28, 28], values)
+}
+
+/// .npy bytes of float32 values with any C-order shape.
+pub fn npy_bytes_f32_shaped(shape: &[usize], values: &[f32]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    let shape = match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut out = npy_header("<f4", &shape);
     for v in values {
         out.extend_from_slice(&v.to_le_bytes());
     }

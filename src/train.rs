@@ -255,7 +255,7 @@ impl Trainer {
         }
         // Restorer fakes.
         let restored = cfg.train_restorer.then(|| {
-            let rows = damaged_batch(&batch, cfg.blind_fraction, &mut self.rng);
+            let rows = damaged_batch(&batch, &real_px, cfg.blind_fraction, &mut self.rng);
             let damaged = tensor2(&rows.damaged, b, &dev);
             // Raw output for every row, then the composite where the mask is known: blind rows
             // see an all-zero mask but keep the whole raw output (as `restore_network` does).
@@ -376,13 +376,19 @@ struct DamagedRows {
 }
 
 /// Damages each digit with a random kind; noise and a fraction of erasures are blind.
-fn damaged_batch(batch: &Digits, blind_fraction: f32, rng: &mut StdRng) -> DamagedRows {
+/// `clean` is the batch already in the tanh range.
+fn damaged_batch(
+    batch: &Digits,
+    clean: &[f32],
+    blind_fraction: f32,
+    rng: &mut StdRng,
+) -> DamagedRows {
     let n = batch.len() * PIXELS;
     let mut rows = DamagedRows {
         damaged: Vec::with_capacity(n),
         mask: Vec::with_capacity(n),
         output_mask: Vec::with_capacity(n),
-        clean: to_tanh_range(&batch.images),
+        clean: clean.to_vec(),
     };
     for i in 0..batch.len() {
         let kind = DamageKind::ALL[rng.random_range(0..DamageKind::ALL.len())];

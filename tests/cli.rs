@@ -107,15 +107,27 @@ fn bad_files_and_options_get_one_line_errors() {
         "not a .npy",
     );
     let wrong = tmp("wrong.npy");
-    std::fs::write(&wrong, npy_f32(&[3, 10, 10], &[0.0; 300])).unwrap();
+    std::fs::write(
+        &wrong,
+        digitgan::files::npy_bytes_f32_shaped(&[3, 10, 10], &[0.0; 300]),
+    )
+    .unwrap();
     fails_cleanly(
         &["restore", "--input", wrong.to_str().unwrap(), "--out", o],
         "expected shape",
     );
     let two = tmp("two.npy");
-    std::fs::write(&two, npy_f32(&[2, 784], &[0.0; 1568])).unwrap();
+    std::fs::write(
+        &two,
+        digitgan::files::npy_bytes_f32_shaped(&[2, 784], &[0.0; 1568]),
+    )
+    .unwrap();
     let one = tmp("one.npy");
-    std::fs::write(&one, npy_f32(&[1, 784], &[0.0; 784])).unwrap();
+    std::fs::write(
+        &one,
+        digitgan::files::npy_bytes_f32_shaped(&[1, 784], &[0.0; 784]),
+    )
+    .unwrap();
     fails_cleanly(
         &[
             "restore",
@@ -151,24 +163,4 @@ fn bad_files_and_options_get_one_line_errors() {
         &["generate", "--out", tmp("x.txt").to_str().unwrap()],
         ".npy or .png",
     );
-}
-
-fn npy_f32(shape: &[usize], values: &[f32]) -> Vec<u8> {
-    let shape = shape
-        .iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut h = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({shape}), }}");
-    while (10 + h.len() + 1) % 64 != 0 {
-        h.push(' ');
-    }
-    h.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
-    out.extend_from_slice(h.as_bytes());
-    values
-        .iter()
-        .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-    out
 }

@@ -458,7 +458,9 @@ fn run(cli: Cli) -> Result<()> {
             classifier,
         } => {
             let mut b = load_bundle(weights.as_deref())?;
-            b.classifier = load_bundle(classifier.as_deref())?.classifier;
+            if let Some(c) = classifier.as_deref() {
+                b.classifier = load_bundle(Some(c))?.classifier;
+            }
             eval_cmd::run(&b, n, restore_n, latent_n, seed, json.as_deref())
         }
     }
