@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the wasm module for the web page into www/pkg/.
+# Build the wasm module for the web page into www/pkg/ (or $OUT_DIR).
 #   PROFILE=fast scripts/build-wasm.sh     # quick build while iterating (no LTO, no wasm-opt)
 #   scripts/build-wasm.sh                  # release: full LTO (~7 min on 2 cores) + wasm-opt
 # Idempotent: adds the wasm32 target and installs the matching wasm-bindgen CLI only when needed.
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 PROFILE="${PROFILE:-release}"
 TARGET=wasm32-unknown-unknown
-OUT_DIR=www/pkg
+OUT_DIR="${OUT_DIR:-www/pkg}"   # the bench builds into bench/pkg
 
 # 1. Rust target (rust-toolchain.toml pins the toolchain; this is a no-op when already added).
 if ! rustup target list --installed | grep -qx "$TARGET"; then

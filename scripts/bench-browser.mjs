@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+// Browser half of `make bench` (issue #6): serves the repo's bench/ page on 127.0.0.1, runs each
+// contender in its own dedicated worker in headless Debian Chromium, one after another, and
+// prints one table (steps/s, ms/step, ratios) with the native criterion figures beside it.
+//   node scripts/bench-browser.mjs [--pkg bench/pkg] [--windows 5] [--window-ms 3000]
+//        [--warmup-ms 3000] [--only digitgan,tfjs-wasm,...] [--json bench/results.json] [--no-webgl]
+// Needs: the wasm build in --pkg (OUT_DIR=bench/pkg scripts/build-wasm.sh), npm packages, and for
+// the native column target/criterion (cargo bench --profile fast --bench native).
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+
+const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const flag = (name) => args.includes(`--${name}`);
+const pkgDir = arg('pkg', 'bench/pkg');
+const jsonOut = arg('json', 'bench/results.json');
+const timing = {
+  warmupMs: Number(arg('warmup-ms', 3000)),
+  windows: Number(arg('windows', 5)),
+  windowMs: Number(arg('window-ms', 3000)),
+  minSteps: Number(arg('min-steps', 3)),
+};
+const MATMUL = [64, 784, 512];
+
+// ─── static server: only bench/, the wasm package, the data asset and the TF.js dist files ──────
+const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.gz': 'application/gzip' };
+const ALLOWED = ['bench/', `${pkgDir.replace(/\/$/, '')}/`, 'assets/', 'node_modules/@tensorflow/'];
+function serve() {
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '');
+    const file = path.join(root, rel);
+    if (!file.startsWith(root + path.sep) || !ALLOWED.some((p) => rel.startsWith(p))) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    fs.readFile(file, (err, body) => {
+      if (err) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// ─── native figures from criterion (cargo bench --profile fast --bench native) ──────────────────
+function criterion(id) {
+  const f = path.join(root, 'target/criterion', id, 'new/estimates.json');
+  if (!fs.existsSync(f)) return null;
+  const e = JSON.parse(fs.readFileSync(f, 'utf8'));
+  return { ms: e.median.point_estimate / 1e6, at: fs.statSync(f).mtime.toISOString() };
+}
+
+const fmt = (v, d = 1) => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(d));
+
+async function main() {
+  const only = arg('only', null)?.split(',');
+  for (const f of [`${pkgDir}/digitgan.js`, `${pkgDir}/digitgan_bg.wasm`]) {
+    if ((!only || only.includes('digitgan')) && !fs.existsSync(path.join(root, f))) {
+      console.error(`bench: ${f} is missing: run OUT_DIR=${pkgDir} scripts/build-wasm.sh first`);
+      process.exit(1);
+    }
+  }
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--enable-unsafe-swiftshader'],
+  });
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console.error(`[page ${m.type()}] ${m.text()}`);
+  });
+  await page.goto(`${base}/bench/index.html`);
+  await page.waitForFunction(() => typeof window.runContender === 'function');
+
+  const contenders = [
+    { name: 'digitgan', label: 'DigitGAN (wasm simd128)', kind: 'digitgan', pkg: `/${pkgDir}` },
+    { name: 'tfjs-wasm', label: 'TF.js wasm (SIMD)', kind: 'tfjs', backend: 'wasm' },
+    { name: 'tfjs-cpu', label: 'TF.js cpu', kind: 'tfjs', backend: 'cpu' },
+    { name: 'tfjs-webgl', label: 'TF.js webgl', kind: 'tfjs', backend: 'webgl' },
+    // Not in the default run: TF.js wasm with separate matMul + add instead of tf.fused.matMul.
+    { name: 'tfjs-wasm-unfused', label: 'TF.js wasm (SIMD), unfused bias', kind: 'tfjs', backend: 'wasm', fused: false, optIn: true },
+  ];
+  const results = {};
+  for (const c of contenders) {
+    if (only ? !only.includes(c.name) : c.optIn) continue;
+    if (c.name === 'tfjs-webgl' && flag('no-webgl')) continue;
+    const spec = { ...c, ...timing, matmuls: [MATMUL], timeoutMs: Number(arg('timeout-ms', 300000)) };
+    if (c.backend === 'cpu') Object.assign(spec, { warmupSteps: 2, warmupMs: 0, windowMs: Math.min(timing.windowMs, 1000) });
+    process.stderr.write(`bench: ${c.label} … `);
+    const t = Date.now();
+    const r = await page.evaluate((s) => window.runContender(s), spec);
+    process.stderr.write(r.ok ? `${fmt(r.median, 2)} steps/s (${((Date.now() - t) / 1000).toFixed(0)} s)\n` : `failed: ${r.error.split('\n')[0]}\n`);
+    results[c.name] = { label: c.label, ...r };
+  }
+  const longTasks = await page.evaluate(() => window.longTasks);
+  const chromiumVersion = browser.version();
+  await browser.close();
+  server.close();
+
+  // ─── table ────────────────────────────────────────────────────────────────────────────────
+  const native = { step: criterion('train_step/design'), matmul: criterion('matmul/64x784x512') };
+  const dg = results.digitgan?.ok ? results.digitgan.median : null;
+  const flops = 2 * MATMUL[0] * MATMUL[1] * MATMUL[2];
+  const rows = [];
+  const ratios = (sps) => ({
+    vsTfjsWasm: results['tfjs-wasm']?.ok && sps ? sps / results['tfjs-wasm'].median : null,
+    vsTfjsCpu: results['tfjs-cpu']?.ok && sps ? sps / results['tfjs-cpu'].median : null,
+  });
+  for (const [name, r] of Object.entries(results)) {
+    const mm = r.ok ? r.matmul?.[0] : null;
+    rows.push({
+      name,
+      label: r.label,
+      ok: r.ok,
+      error: r.ok ? undefined : r.error.split('\n')[0],
+      stepsPerSecond: r.ok ? r.median : null,
+      msPerStep: r.ok ? 1000 / r.median : null,
+      windows: r.ok ? r.rates : null,
+      ...(r.ok ? ratios(r.median) : {}),
+      dgVsThis: r.ok && dg ? dg / r.median : null,
+      matmulGflops: mm ? mm.gflops : null,
+      matmulMs: mm ? mm.ms : null,
+      flags: r.flags,
+      loadMs: r.loadMs,
+    });
+  }
+  if (native.step) {
+    const sps = 1000 / native.step.ms;
+    rows.push({
+      name: 'native',
+      label: 'DigitGAN native, 1 thread (criterion)',
+      ok: true,
+      stepsPerSecond: sps,
+      msPerStep: native.step.ms,
+      ...ratios(sps),
+      dgVsThis: dg ? dg / sps : null,
+      matmulGflops: native.matmul ? flops / native.matmul.ms / 1e6 : null,
+      matmulMs: native.matmul?.ms ?? null,
+      measuredAt: native.step.at,
+    });
+  }
+
+  const lines = [
+    '| contender | steps/s | ms/step | × TF.js wasm | × TF.js cpu | DigitGAN wasm ÷ this | matmul 64×784×512 GFLOP/s |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (!r.ok) {
+      lines.push(`| ${r.label} | did not run: ${r.error.replace(/\|/g, '/')} | | | | | |`);
+      continue;
+    }
+    lines.push(
+      `| ${r.label} | ${fmt(r.stepsPerSecond, 2)} | ${fmt(r.msPerStep, 1)} | ${fmt(r.vsTfjsWasm, 2)} | ${fmt(r.vsTfjsCpu, 1)} | ${fmt(r.dgVsThis, 2)} | ${fmt(r.matmulGflops, 1)} |`,
+    );
+  }
+  const load = os.loadavg().map((v) => v.toFixed(2)).join(' ');
+  let commit = '';
+  try {
+    commit = execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim();
+  } catch {
+    /* not a git checkout */
+  }
+  const out = {
+    date: new Date().toISOString(),
+    commit,
+    chromium: chromiumVersion,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    loadAverageAfter: load,
+    timing,
+    model: 'design preset: G 100→128→256→512→784, D 784→512→256→128→1, LeakyReLU 0.2, BCE logits, Adam 2e-4 β1 0.5, batch 64',
+    mainThreadLongTasks: longTasks,
+    rows,
+    results,
+  };
+  console.log(lines.join('\n'));
+  console.log(
+    `\nmedian of ${timing.windows} windows ≥ ${timing.windowMs} ms after ${timing.warmupMs} ms warm-up; Chromium ${chromiumVersion}; ` +
+      `${os.cpus().length} CPUs; load average ${load}; main-thread long tasks: ${longTasks.length}` +
+      (native.step ? `; native from target/criterion (${native.step.at})` : '; native: no criterion data (run cargo bench --profile fast --bench native)'),
+  );
+  if (jsonOut) {
+    fs.writeFileSync(path.resolve(root, jsonOut), JSON.stringify(out, null, 2) + '\n');
+    console.log(`wrote ${jsonOut}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
