@@ -4,7 +4,7 @@
 PORT ?= 8080
 PROFILE ?= release
 
-.PHONY: demo test setup site wasm serve test-rust test-wasm test-data test-e2e bench
+.PHONY: demo test setup site wasm serve test-rust test-wasm test-data test-unit test-e2e bench bench-native bench-browser
 
 demo: setup site serve
 
@@ -23,10 +23,13 @@ serve:
 test: setup
 	scripts/setup.sh --browser
 	cargo fmt --check
-	$(MAKE) test-data test-rust site test-wasm test-e2e
+	$(MAKE) test-data test-unit test-rust site test-wasm test-e2e
 
 test-data:
 	npm run test:data
+
+test-unit:
+	npm run test:unit
 
 test-rust:
 	cargo test --profile fast
@@ -37,5 +40,18 @@ test-wasm:
 test-e2e:
 	npm run test:e2e
 
-bench:
-	cargo bench --profile fast --bench native
+# make bench (issue #6): native criterion benches (one thread), then the browser bench: DigitGAN's
+# release wasm vs TensorFlow.js (wasm, cpu, webgl) in headless Chromium workers; prints one table
+# and writes bench/results.json. BENCH_PROFILE=release benches native with full LTO (~7 min build).
+BENCH_PROFILE ?= fast
+bench: bench-native bench-browser
+
+bench-native:
+	cargo bench --profile $(BENCH_PROFILE) --bench native
+
+bench-browser: bench/pkg/digitgan_bg.wasm
+	node scripts/bench-browser.mjs
+
+# The bench's own release wasm (not www/pkg, which a PROFILE=fast site build may overwrite).
+bench/pkg/digitgan_bg.wasm: $(wildcard src/*.rs) Cargo.toml Cargo.lock scripts/build-wasm.sh
+	OUT_DIR=bench/pkg scripts/build-wasm.sh
