@@ -1,7 +1,7 @@
-// node --test scripts/upload.test.mjs — the uploaded-image → ink conversion (www/upload.js).
+// node --test tests/unit/upload.test.mjs — the uploaded-image → ink conversion (www/upload.js).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { rgbaToInk } from '../www/upload.js';
+import { rgbaToInk } from '../../www/upload.js';
 
 /** A w×h RGBA image: background colour, a square of ink colour, optional transparent border. */
 function image(w, h, { paper, ink, alpha = 255 }) {
