@@ -7,8 +7,9 @@
 //   optimisers lr 2e-4, β1 0.5, β2 0.999, ε 1e-8, batch 64, real digits from the bundle.
 // The one difference, inherent to TF.js's tape API: G's forward runs twice per step (once
 // outside any tape for D's fake batch, once inside G's minimize); DigitGAN runs it once and
-// reuses the graph. Layers use tf.fused.matMul (matmul + bias in one op; TF.js cannot
-// differentiate a fused LeakyReLU) unless spec.fused === false.
+// reuses the graph. Layers are tf.matMul + tf.add + tf.leakyRelu; spec.fused = true uses
+// tf.fused.matMul for matmul + bias instead (TF.js cannot differentiate a fused LeakyReLU),
+// which trains slower on the wasm backend.
 importScripts(
   '../node_modules/@tensorflow/tfjs/dist/tf.min.js',
   '../node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
@@ -79,7 +80,7 @@ self.onmessage = async ({ data: spec }) => {
       }
     }
 
-    const fused = spec.fused !== false;
+    const fused = spec.fused === true;
     const gLayers = mlp([Z, 128, 256, 512, 784]);
     const dLayers = mlp([784, 512, 256, 128, 1]);
     const G = makeForward(gLayers, tf.tanh, fused);

@@ -153,6 +153,20 @@ impl DigitGan {
     pub fn import_weights(&mut self, bytes: &[u8]) -> Result<(), JsError> {
         self.session.import_weights(bytes, 1).map_err(js_err)
     }
+
+    /// Test hook: makes the generator's weights NaN, as a diverged run would; the next training
+    /// step detects it and rolls back.
+    #[wasm_bindgen(js_name = debugInjectNan)]
+    pub fn debug_inject_nan(&mut self) {
+        self.session.inject_nan();
+    }
+
+    /// Test hook: panics inside Rust, as a bug would. The panic hook logs the message, the module
+    /// traps (panic = abort), and the page must restart the worker from its last good weights.
+    #[wasm_bindgen(js_name = debugPanic)]
+    pub fn debug_panic(&self) {
+        panic!("debugPanic: a deliberate panic inside Rust (test hook)");
+    }
 }
 
 /// A drawing → MNIST-style 28×28 digit (see `drawing::mnistify`).
@@ -174,4 +188,67 @@ pub fn mnistify(
         ),
         ("empty", JsValue::from_bool(m.empty)),
     ])
+}
+
+/// Benchmark hook (`scripts/bench-browser.mjs`): a bare training run of a preset, without the
+/// page's session (no checkpoints, no stats objects crossing into JS).
+#[wasm_bindgen]
+pub struct BenchTrainer {
+    trainer: crate::train::Trainer,
+}
+
+#[wasm_bindgen]
+impl BenchTrainer {
+    /// `preset`: "design" (plain MLP GAN) or "default"; fresh random networks from `seed`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(data_gz: &[u8], preset: &str, seed: u32) -> Result<BenchTrainer, JsError> {
+        console_error_panic_hook::set_once();
+        let config = crate::train::TrainConfig::preset(preset)
+            .ok_or_else(|| JsError::new(&format!("unknown preset {preset:?}")))?;
+        let data = crate::data::MnistSubset::decode(data_gz).map_err(js_err)?;
+        let trainer = crate::train::Trainer::new(config, data.train, seed as u64);
+        Ok(Self { trainer })
+    }
+
+    /// Runs `n` training steps (one D update + one G update each, as `Trainer::step`);
+    /// returns the last step's D loss.
+    pub fn steps(&mut self, n: u32) -> f32 {
+        let mut d_loss = f32::NAN;
+        for _ in 0..n {
+            d_loss = self.trainer.step().d_loss;
+        }
+        d_loss
+    }
+}
+
+/// Benchmark hook: the [m, k] × [k, n] matmul the MLP layers are made of, on the flex backend
+/// (as `benches/native.rs`), with random operands made once.
+#[wasm_bindgen]
+pub struct BenchMatmul {
+    a: burn::tensor::Tensor<2>,
+    b: burn::tensor::Tensor<2>,
+}
+
+#[wasm_bindgen]
+impl BenchMatmul {
+    #[wasm_bindgen(constructor)]
+    pub fn new(m: u32, k: u32, n: u32) -> BenchMatmul {
+        use burn::tensor::{Distribution, Tensor};
+        let device = burn::tensor::Device::flex();
+        let (m, k, n) = (m as usize, k as usize, n as usize);
+        Self {
+            a: Tensor::<2>::random([m, k], Distribution::Default, &device),
+            b: Tensor::<2>::random([k, n], Distribution::Default, &device),
+        }
+    }
+
+    /// Runs `reps` products, each read back (`into_data`, as the native bench does).
+    pub fn run(&self, reps: u32) -> f32 {
+        let mut acc = 0.0;
+        for _ in 0..reps {
+            let out = self.a.clone().matmul(self.b.clone()).into_data();
+            acc += out.as_slice::<f32>().map(|s| s[0]).unwrap_or(0.0);
+        }
+        acc
+    }
 }
