@@ -26,6 +26,24 @@ const CSP = [
   "worker-src 'self' blob:",
 ].join('; ');
 
+// PUBLIC_URL (optional): the absolute address the site will live at, e.g.
+// https://someone.github.io/digitgan/ (the Pages workflow sets it). Link previews (Open Graph)
+// need an absolute og:image; without PUBLIC_URL the build stays host-agnostic and og:image is
+// relative, which most chat apps resolve against the page's URL anyway.
+const PUBLIC_URL = publicUrl(process.env.PUBLIC_URL);
+function publicUrl(value) {
+  if (!value) return '';
+  let u;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  if (!/^https?:$/.test(u.protocol) || u.search || u.hash) throw new Error(`PUBLIC_URL must be a plain http(s) URL, got ${value}`);
+  return u.href.endsWith('/') ? u.href : `${u.href}/`;
+}
+const OG_IMAGE = 'og-image.png'; // 1200×630, made by scripts/og-image.mjs; copied unhashed into dist/
+
 const TITLE = 'DigitGAN — watch a GAN learn to write digits';
 const DESCRIPTION =
   'A generative adversarial network that learns handwritten digits live in your browser (Rust + WebAssembly), ' +
@@ -68,10 +86,28 @@ export default (env, argv) => {
           'og:title': { property: 'og:title', content: TITLE },
           'og:description': { property: 'og:description', content: DESCRIPTION },
           'og:type': { property: 'og:type', content: 'website' },
-          'og:image': { property: 'og:image', content: 'favicon.svg' },
-          'twitter:card': 'summary',
+          'og:site_name': { property: 'og:site_name', content: 'DigitGAN' },
+          ...(PUBLIC_URL ? { 'og:url': { property: 'og:url', content: PUBLIC_URL } } : {}),
+          'og:image': { property: 'og:image', content: PUBLIC_URL + OG_IMAGE },
+          'og:image:type': { property: 'og:image:type', content: 'image/png' },
+          'og:image:width': { property: 'og:image:width', content: '1200' },
+          'og:image:height': { property: 'og:image:height', content: '630' },
+          'og:image:alt': { property: 'og:image:alt', content: 'A grid of forty handwritten digits invented by the DigitGAN generator' },
+          'twitter:card': 'summary_large_image',
         },
       }),
+      {
+        // The preview image keeps its plain name so that an absolute og:image URL can point at it.
+        apply(compiler) {
+          compiler.hooks.thisCompilation.tap('OgImage', (compilation) => {
+            compilation.hooks.processAssets.tap({ name: 'OgImage', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+              const file = path.join(here, 'www', OG_IMAGE);
+              compilation.fileDependencies.add(file);
+              compilation.emitAsset(OG_IMAGE, new webpack.sources.RawSource(fs.readFileSync(file)));
+            });
+          });
+        },
+      },
     ],
     performance: {
       // The wasm module and the data are large by nature; watch only the JS and CSS.

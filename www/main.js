@@ -5,6 +5,8 @@ import { drawGrid, drawDigit, clearDigit, drawMask } from './digits.js';
 import { Pad } from './pad.js';
 import { Curves } from './charts.js';
 import { saveModel, loadModel, clearModel } from './store.js';
+import { quantise, dequantise, maskBits, maskFloat } from './share.js';
+import { initShare } from './share-ui.js';
 
 const $ = (id) => document.getElementById(id);
 const t0 = performance.now();
@@ -127,7 +129,7 @@ function initMessage() {
     stepOffset: g.step,
     gridSeed: state.gridSeed,
     gridLabel: state.gridLabel,
-    options: state.ready || metrics.workerStarts > 0 ? currentOptions() : null,
+    options: state.ready || metrics.workerStarts > 0 || state.optionsFromLink ? currentOptions() : null,
   };
 }
 
@@ -245,6 +247,7 @@ function onReady(m) {
     ui.status.dataset.kind = 'warn';
   }
   if (ui.draw && !pad.isEmpty()) preview();
+  share.onReady();
 }
 
 // ─── training ─────────────────────────────────────────────────────────────────────────────────
@@ -273,6 +276,7 @@ function onProgress(m) {
     ui.clfMean.textContent = ui.clfSure.textContent = '–';
   }
   state.step = m.step;
+  share.refresh(); // the model may have just stopped being the bundled one
   ui.stepCount.textContent = m.step.toLocaleString('en');
   ui.sps.textContent = m.running ? m.stepsPerSecond.toFixed(1) : '–';
   const n = m.stats.step.length;
@@ -375,6 +379,7 @@ function updateControls() {
   ui.fileInput.disabled = !r;
   ui.backToPretrained.disabled = !r;
   document.body.classList.toggle('training', state.running);
+  share.refresh();
 }
 
 function updateSourceLabel() {
@@ -466,13 +471,34 @@ function padColors() {
 let previewTimer = 0;
 let previewBusy = false;
 let previewAgain = false;
+let drawingRev = 0; // bumped on every edit of the pad
+let fixedInput = null; // { input, rev }: the exact 28×28 input of a shared link, while the pad is unedited
+let lastRestore = null; // { input, seed, rev }: what the result canvases show
 const pad = new Pad(ui.draw, {
   onChange(final) {
+    drawingRev++;
     clearTimeout(previewTimer);
     previewTimer = setTimeout(preview, final ? 0 : 120);
   },
 });
 pad.setColors(padColors());
+
+/**
+ * The pad as the model sees it: 28×28, quantised to k/255 and with a 0/1 mask, exactly the bytes a
+ * share link carries (so the sender's and the receiver's restorations match bit for bit).
+ * { bytes, bits, image, mask, label, confidence } or null when there is no ink.
+ */
+async function currentInput() {
+  if (pad.isEmpty()) return null;
+  if (fixedInput && fixedInput.rev === drawingRev) return fixedInput.input;
+  const snap = pad.snapshot();
+  const m = await call('mnistify', snap, [snap.pixels.buffer, ...(snap.mask ? [snap.mask.buffer] : [])]);
+  if (m.empty) return null;
+  return { ...exactInput(quantise(m.image), m.mask ? maskBits(m.mask) : null), label: m.label, confidence: m.confidence };
+}
+function exactInput(bytes, bits) {
+  return { bytes, bits, image: dequantise(bytes), mask: bits ? maskFloat(bits) : null };
+}
 
 async function preview() {
   if (!state.ready) return;
@@ -482,22 +508,15 @@ async function preview() {
   }
   previewBusy = true;
   try {
-    if (pad.isEmpty()) {
-      clearDigit(ui.damaged);
-      drawMask(ui.maskOverlay, null);
-      ui.damagedLabel.textContent = 'Draw a digit';
-      return;
-    }
-    const snap = pad.snapshot();
-    const m = await call('mnistify', snap, [snap.pixels.buffer, ...(snap.mask ? [snap.mask.buffer] : [])]);
-    if (m.empty) {
+    const input = await currentInput();
+    if (!input) {
       clearDigit(ui.damaged);
       drawMask(ui.maskOverlay, null);
       ui.damagedLabel.textContent = 'Draw a digit';
     } else {
-      drawDigit(ui.damaged, m.image);
-      drawMask(ui.maskOverlay, m.mask);
-      ui.damagedLabel.textContent = labelText(m.label, m.confidence);
+      drawDigit(ui.damaged, input.image);
+      drawMask(ui.maskOverlay, input.mask);
+      ui.damagedLabel.textContent = labelText(input.label, input.confidence);
     }
     document.body.dataset.previewCount = String(Number(document.body.dataset.previewCount || 0) + 1);
   } catch (err) {
@@ -549,26 +568,14 @@ ui.restoreBtn.addEventListener('click', async () => {
   }
   ui.restoreBtn.disabled = true;
   ui.restoreBtn.setAttribute('aria-busy', 'true');
-  const snap = pad.snapshot();
-  setStatus(snap.mask ? 'Restoring (the hatched pixels are unknown)…' : 'Restoring (blind: the model must find the damage itself)…', 'busy');
   try {
-    const r = await call(
-      'restore',
-      { ...snap, seed: (Math.random() * 2 ** 31) >>> 0 },
-      [snap.pixels.buffer, ...(snap.mask ? [snap.mask.buffer] : [])],
-    );
-    if (r.empty) {
+    const input = await currentInput();
+    if (!input) {
       setStatus('There is no ink left to restore from.', 'warn');
       return;
     }
-    drawDigit(ui.damaged, r.input);
-    drawMask(ui.maskOverlay, r.mask);
-    drawDigit(ui.restored, r.restored);
-    drawDigit(ui.latent, r.latent);
-    ui.damagedLabel.textContent = labelText(r.labels[0], r.confidence[0]);
-    ui.restoredLabel.textContent = labelText(r.labels[1], r.confidence[1]);
-    ui.latentLabel.textContent = labelText(r.labels[2], r.confidence[2]);
-    document.body.dataset.restoreCount = String(Number(document.body.dataset.restoreCount || 0) + 1);
+    setStatus(input.mask ? 'Restoring (the hatched pixels are unknown)…' : 'Restoring (blind: the model must find the damage itself)…', 'busy');
+    const r = await runRestore(input, (Math.random() * 2 ** 31) >>> 0);
     setStatus(
       `Restored: the network took ${r.restoreMs.toFixed(0)} ms, the latent search ${(r.latentMs / 1000).toFixed(1)} s (model at step ${state.step.toLocaleString('en')}).`,
     );
@@ -578,6 +585,61 @@ ui.restoreBtn.addEventListener('click', async () => {
     ui.restoreBtn.disabled = !state.ready;
     ui.restoreBtn.removeAttribute('aria-busy');
   }
+});
+
+/** Restore an exact input (see currentInput) with a latent-search seed and show the results. */
+async function runRestore(input, seed) {
+  const rev = drawingRev;
+  const image = input.image.slice();
+  const mask = input.mask ? input.mask.slice() : null;
+  const r = await call('restoreImage', { image, mask, seed }, [image.buffer, ...(mask ? [mask.buffer] : [])]);
+  drawDigit(ui.damaged, r.input);
+  drawMask(ui.maskOverlay, r.mask);
+  drawDigit(ui.restored, r.restored);
+  drawDigit(ui.latent, r.latent);
+  ui.damagedLabel.textContent = labelText(r.labels[0], r.confidence[0]);
+  ui.restoredLabel.textContent = labelText(r.labels[1], r.confidence[1]);
+  ui.latentLabel.textContent = labelText(r.labels[2], r.confidence[2]);
+  [input.label, input.confidence] = [r.labels[0], r.confidence[0]];
+  lastRestore = { input, seed, rev };
+  document.body.dataset.restoreCount = String(Number(document.body.dataset.restoreCount || 0) + 1);
+  return r;
+}
+
+// ─── share links (share-ui.js, format in share.js) ────────────────────────────────────────────
+const share = initShare({
+  setStatus,
+  ready: () => state.ready,
+  bundledWeights: () => state.source === 'pretrained' && state.step === 0 && !state.running,
+  async collect() {
+    let drawing = null;
+    if (lastRestore && lastRestore.rev === drawingRev) {
+      drawing = { image: lastRestore.input.bytes, mask: lastRestore.input.bits, restoreSeed: lastRestore.seed };
+    } else {
+      const input = await currentInput();
+      if (input) drawing = { image: input.bytes, mask: input.bits, restoreSeed: null };
+    }
+    return {
+      gridSeed: state.gridSeed >>> 0,
+      gridLabel: state.gridLabel,
+      options: currentOptions(),
+      customWeights: !(state.source === 'pretrained' && state.step === 0 && !state.running),
+      drawing,
+    };
+  },
+  async show(s) {
+    if (!s.drawing) return;
+    const input = exactInput(s.drawing.image, s.drawing.mask);
+    pad.show(input.image, input.mask);
+    fixedInput = { input, rev: drawingRev };
+    if (s.drawing.restoreSeed !== null) {
+      await runRestore(input, s.drawing.restoreSeed);
+    } else {
+      const c = await call('classify', { images: input.image.slice() });
+      [input.label, input.confidence] = [c.labels[0], c.confidence[0]];
+      await preview();
+    }
+  },
 });
 
 // ─── keep: export / import / IndexedDB ────────────────────────────────────────────────────────
@@ -634,7 +696,15 @@ for (const c of [ui.restored, ui.latent, ui.interpFrame]) clearDigit(c);
 updateControls();
 
 (async () => {
-  const saved = await loadModel();
+  const shared = await share.readLink();
+  if (shared) {
+    // A link replays with the bundled pretrained weights (a saved model stays in IndexedDB).
+    state.gridSeed = shared.gridSeed;
+    state.gridLabel = shared.gridLabel;
+    setOptionsUi(shared.options);
+    state.optionsFromLink = true;
+  }
+  const saved = shared ? { ok: true, record: null } : await loadModel();
   if (saved.record) {
     state.lastGood = { bytes: saved.record.bytes, source: 'saved', step: saved.record.step || 0 };
     ui.backToPretrained.hidden = false;

@@ -171,7 +171,7 @@ export class Pad {
   }
 
   /** Fill the pad with a 28×28 digit (bilinear upscaling); clears the mask. */
-  setDigit(image) {
+  setDigit(image, { silent = false } = {}) {
     const s = 28;
     for (let y = 0; y < this.h; y++) {
       const fy = Math.min(s - 1, Math.max(0, ((y + 0.5) * s) / this.h - 0.5));
@@ -189,6 +189,32 @@ export class Pad {
         this.ink[y * this.w + x] = v;
       }
     }
+    this.mask.fill(0);
+    this.dirty = true;
+    if (!silent) this.changed(true);
+  }
+
+  /**
+   * Show a 28×28 digit and its mask (1 = unknown, nearest-neighbour) without reporting a change:
+   * a shared link's input is shown here for editing, while the page keeps the exact 28×28 bytes.
+   */
+  show(image, mask) {
+    this.setDigit(image, { silent: true });
+    if (mask) {
+      for (let y = 0; y < this.h; y++) {
+        const my = Math.min(27, Math.floor((y * 28) / this.h));
+        for (let x = 0; x < this.w; x++) {
+          if (mask[my * 28 + Math.min(27, Math.floor((x * 28) / this.w))] > 0.5) this.mask[y * this.w + x] = 1;
+        }
+      }
+    }
+    this.dirty = true;
+    this.render();
+  }
+
+  /** Replace the drawing with ink (Float32Array of the pad's w×h, 0..1); clears the mask. */
+  setInk(ink) {
+    this.ink.set(ink);
     this.mask.fill(0);
     this.dirty = true;
     this.changed(true);

@@ -20,6 +20,9 @@
  *       methods: mnistify {pixels,mask,width,height} → {image,mask,empty,label,confidence}
  *                restore  {pixels,mask,width,height,seed} → {empty, input, mask, restored, latent,
  *                          labels:[in,restored,latent], confidence:[…], restoreMs, latentMs}
+ *                restoreImage {image: Float32Array(784), mask: Float32Array(784)|null, seed} → as restore,
+ *                          without mnistify (the page restores the exact 28×28 bytes a share link carries)
+ *                classify {images: Float32Array(n*784)} → {labels: number[], confidence: number[]}
  *                realDigits {label:number|null, n} → {images, labels}
  *                testDigit {index?:number} → {image, label, index}
  *                interpolate {frames, seed, label} → {images, frames}
@@ -375,16 +378,22 @@ const methods = {
   restore({ pixels, mask, width, height, seed }) {
     const m = mnistify(pixels, mask ?? null, width, height);
     if (m.empty) return { value: { empty: true } };
+    return methods.restoreImage({ image: m.image, mask: m.mask ?? null, seed });
+  },
+  // An input that is already 28×28 (no mnistify): what share links restore from, bit for bit.
+  restoreImage({ image, mask, seed }) {
+    if (!(image instanceof Float32Array) || image.length !== 784) throw new Error('restoreImage needs a 28×28 image');
+    if (mask != null && (!(mask instanceof Float32Array) || mask.length !== 784)) throw new Error('restoreImage: the mask must be 28×28');
     const t0 = performance.now();
-    const restored = gan.restore(m.image, m.mask ?? null);
+    const restored = gan.restore(image, mask ?? null);
     const t1 = performance.now();
-    const latent = gan.latentSearch(m.image, m.mask ?? null, seed >>> 0);
+    const latent = gan.latentSearch(image, mask ?? null, seed >>> 0);
     const t2 = performance.now();
-    const c = gan.classify(concat(m.image, restored, latent));
+    const c = gan.classify(concat(image, restored, latent));
     const value = {
       empty: false,
-      input: m.image,
-      mask: m.mask ?? null,
+      input: image,
+      mask: mask ?? null,
       restored,
       latent,
       labels: Array.from(c.labels),
@@ -392,7 +401,12 @@ const methods = {
       restoreMs: t1 - t0,
       latentMs: t2 - t1,
     };
-    return { value, transfer: [m.image.buffer, restored.buffer, latent.buffer, ...(m.mask ? [m.mask.buffer] : [])] };
+    return { value, transfer: [image.buffer, restored.buffer, latent.buffer, ...(mask ? [mask.buffer] : [])] };
+  },
+  classify({ images }) {
+    if (!(images instanceof Float32Array) || images.length === 0 || images.length % 784) throw new Error('classify needs n × 784 values');
+    const c = gan.classify(images);
+    return { value: { labels: Array.from(c.labels), confidence: Array.from(c.confidence) } };
   },
   realDigits({ label, n }) {
     const pool = testPool;
