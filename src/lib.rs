@@ -9,6 +9,7 @@
 //! - [`train`]: the training step (D step, then G and restorer steps) and its config.
 //! - [`restore`]: restoration by the restorer network and by latent search.
 //! - [`weights`]: the weights file format (header, checksum) and the embedded pretrained weights.
+//! - [`watch`]: divergence detection (NaN/Inf, a collapsed discriminator) for rollback.
 //! - [`eval`]: the reference classifier's training and the quality scores of `digitgan eval`.
 
 pub mod damage;
@@ -24,6 +25,7 @@ pub mod eval;
 pub mod files;
 pub mod restore;
 pub mod session;
+pub mod watch;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 pub mod weights;

@@ -7,6 +7,7 @@ use crate::eval::classify;
 use crate::model::Classifier;
 use crate::restore::{LatentSearchConfig, latent_search, restore_network, validate};
 use crate::train::{Models, StepStats, TrainConfig, Trainer, generate, train_device, uniform};
+use crate::watch::Watch;
 use crate::weights::{Architecture, Bundle};
 use rand::{SeedableRng, rngs::StdRng};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,7 @@ pub struct Session {
     arch: Architecture,
     checkpoint: (Models, u64),
     latent_search: LatentSearchConfig,
+    watch: Watch,
 }
 
 impl Session {
@@ -59,6 +61,7 @@ impl Session {
             arch: bundle.arch,
             // Interactive budget: one start per class and fewer steps keep it under ~1 s in wasm.
             latent_search: LatentSearchConfig::new().with_starts(1).with_steps(80),
+            watch: Watch::default(),
         })
     }
 
@@ -74,7 +77,8 @@ impl Session {
         self.trainer.step_count()
     }
 
-    /// Runs up to `n` steps. On NaN/Inf it rolls back to the last checkpoint and fails.
+    /// Runs up to `n` steps. When the run diverges (NaN/Inf, or a collapsed discriminator; see
+    /// [`Watch`]) it rolls back to the last checkpoint and fails with what happened.
     pub fn train(&mut self, n: usize) -> Result<Vec<StepStats>> {
         if n > 10_000 {
             return Err(Error::Input("train at most 10000 steps per call".into()));
@@ -82,12 +86,13 @@ impl Session {
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             let s = self.trainer.step();
-            if !s.is_finite() {
+            if let Some(trouble) = self.watch.check(&s) {
                 let (models, step) = self.checkpoint.clone();
                 self.trainer.rollback(models, step);
+                self.watch.clear();
                 return Err(Error::Diverged(format!(
-                    "a loss became NaN/Inf at step {}; rolled back to step {step}. Try a lower learning rate.",
-                    s.step
+                    "{}; rolled back to step {step}. Try a lower learning rate.",
+                    trouble.describe()
                 )));
             }
             if s.step % CHECKPOINT_EVERY == 0 {
@@ -169,6 +174,7 @@ impl Session {
         config.train_restorer = self.trainer.config.train_restorer;
         self.trainer = Trainer::with_models(config, models.clone(), self.data.train.clone(), seed);
         self.checkpoint = (models, 0);
+        self.watch.clear();
         self.classifier = classifier;
         self.arch = arch;
         Ok(())

@@ -35,6 +35,47 @@ pub struct Architecture {
     pub classifier: ClassifierConfig,
 }
 
+/// Bounds on a file's architecture, checked before any network is allocated: a tampered
+/// description must not make the loader allocate gigabytes (or divide by nothing).
+const MAX_WIDTH: usize = 4096;
+const MAX_LAYERS: usize = 8;
+const MAX_CLASSES: usize = 100;
+
+impl Architecture {
+    /// Refuses sizes no DigitGAN network has (and that could exhaust memory on load).
+    pub fn check(&self) -> Result<()> {
+        let g = &self.generator;
+        let d = &self.discriminator;
+        let nets: [(&str, &[usize]); 4] = [
+            ("generator", &g.hidden),
+            ("discriminator", &d.hidden),
+            ("restorer", &self.restorer.hidden),
+            ("classifier", &self.classifier.hidden),
+        ];
+        for (name, hidden) in nets {
+            if hidden.len() > MAX_LAYERS || hidden.iter().any(|&w| w == 0 || w > MAX_WIDTH) {
+                return Err(Error::Weights(format!(
+                    "unsupported {name} layout (at most {MAX_LAYERS} layers of 1–{MAX_WIDTH} units)"
+                )));
+            }
+        }
+        let slopes = [g.slope, d.slope, self.restorer.slope];
+        if g.latent == 0
+            || g.latent > MAX_WIDTH
+            || g.classes > MAX_CLASSES
+            || d.classes > MAX_CLASSES
+            || !(0.0..1.0).contains(&d.dropout)
+            || slopes.iter().any(|s| !s.is_finite())
+        {
+            return Err(Error::Weights(
+                "unsupported architecture (latent size, classes, dropout or slope out of range)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for Architecture {
     fn default() -> Self {
         let t = crate::train::TrainConfig::new();
@@ -154,6 +195,7 @@ impl Bundle {
         let arch_len = r.u32()? as usize;
         let arch: Architecture = serde_json::from_slice(r.take(arch_len)?)
             .map_err(|e| Error::Weights(format!("unreadable architecture: {e}")))?;
+        arch.check()?;
         let mut bundle = Self::init(arch, device);
         let count = r.u8()?;
         let mut seen = Vec::new();

@@ -1,0 +1,141 @@
+//! Fuzzing the weights loader (proptest, bounded): whatever bytes a user feeds it, it returns a
+//! bundle or a short message, never a panic (a panic in wasm would kill the page's worker).
+//!
+//! Random mutations almost never get past the CRC, so each case is also tried with the CRC
+//! recomputed: that drives the mutation into the header, the architecture JSON and burn's
+//! record decoder.
+
+use digitgan::data::crc32;
+use digitgan::model::{ClassifierConfig, DiscriminatorConfig, GeneratorConfig, RestorerConfig};
+use digitgan::train::train_device;
+use digitgan::weights::{Architecture, Bundle, MAGIC};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+/// A valid file of a tiny architecture (~40 KB), so each case decodes in microseconds.
+fn tiny_file() -> &'static [u8] {
+    static FILE: OnceLock<Vec<u8>> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let arch = Architecture {
+            generator: GeneratorConfig::new().with_latent(4).with_hidden(vec![4]),
+            discriminator: DiscriminatorConfig::new().with_hidden(vec![4]),
+            restorer: RestorerConfig::new().with_hidden(vec![4]),
+            classifier: ClassifierConfig::new().with_hidden(vec![4]),
+        };
+        Bundle::init(arch, &train_device()).to_bytes(true).unwrap()
+    })
+}
+
+/// The same bytes with a valid checksum, as a careful forger would make them.
+fn with_fixed_crc(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.len() >= 4 {
+        let n = bytes.len() - 4;
+        let crc = crc32(&bytes[..n]).to_le_bytes();
+        bytes[n..].copy_from_slice(&crc);
+    }
+    bytes
+}
+
+/// Loading must end in Ok or a short, non-empty message.
+fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
+    if let Err(e) = Bundle::from_bytes(bytes, &train_device()) {
+        let msg = e.to_string();
+        prop_assert!(!msg.is_empty() && msg.len() < 400, "message: {msg}");
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(usize, u8),
+    Set(usize, u8),
+    Truncate(usize),
+    Insert(usize, Vec<u8>),
+    Remove(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 1..=255u8).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Set(i, b)),
+        any::<usize>().prop_map(Mutation::Truncate),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..64))
+            .prop_map(|(i, v)| Mutation::Insert(i, v)),
+        (any::<usize>(), 1..256usize).prop_map(|(i, n)| Mutation::Remove(i, n)),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
+    let len = bytes.len().max(1);
+    match m {
+        Mutation::Flip(i, b) => {
+            let i = i % len;
+            if let Some(x) = bytes.get_mut(i) {
+                *x ^= b;
+            }
+        }
+        Mutation::Set(i, b) => {
+            let i = i % len;
+            if let Some(x) = bytes.get_mut(i) {
+                *x = *b;
+            }
+        }
+        Mutation::Truncate(n) => bytes.truncate(n % len),
+        Mutation::Insert(i, v) => {
+            let i = i % (bytes.len() + 1);
+            bytes.splice(i..i, v.iter().copied());
+        }
+        Mutation::Remove(i, n) => {
+            let i = i % len;
+            let end = (i + n).min(bytes.len());
+            if i < end {
+                bytes.drain(i..end);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, max_shrink_iters: 200, ..ProptestConfig::default() })]
+
+    /// Mutated valid files (1–4 edits), with the stored and with a recomputed checksum.
+    #[test]
+    fn mutated_files_never_panic(edits in prop::collection::vec(mutation(), 1..4)) {
+        let mut bytes = tiny_file().to_vec();
+        for m in &edits {
+            apply(&mut bytes, m);
+        }
+        check(&bytes)?;
+        check(&with_fixed_crc(bytes))?;
+    }
+
+    /// Random bytes behind the magic tag and a plausible version, checksum made valid.
+    #[test]
+    fn random_bodies_never_panic(body in prop::collection::vec(any::<u8>(), 0..2048), version in 0u16..4) {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&version.to_le_bytes());
+        bytes.extend_from_slice(&body);
+        bytes.extend_from_slice(&[0; 4]);
+        check(&with_fixed_crc(bytes))?;
+    }
+
+    /// Architecture descriptions with absurd sizes are refused before anything is allocated.
+    #[test]
+    fn absurd_architectures_are_refused(width in 4097usize..usize::MAX / 2, layers in 9usize..64) {
+        for hidden in [vec![width], vec![8; layers]] {
+            let mut arch = Architecture::default();
+            arch.generator.hidden = hidden;
+            let json = serde_json::to_vec(&arch).unwrap();
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&1u16.to_le_bytes());
+            bytes.extend_from_slice(&1u16.to_le_bytes());
+            bytes.extend_from_slice(&(json.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(&json);
+            bytes.extend_from_slice(&[0, 0, 0, 0, 0]);
+            let msg = Bundle::from_bytes(&with_fixed_crc(bytes), &train_device())
+                .err()
+                .map(|e| e.to_string());
+            prop_assert!(msg.as_deref().is_some_and(|m| m.contains("unsupported")), "{msg:?}");
+        }
+    }
+}
