@@ -53,6 +53,17 @@ enum Command {
         /// Do not train the restorer (GAN only).
         #[arg(long)]
         no_restorer: bool,
+        /// Train only the restorer, with G and D frozen (a cheap phase after GAN training;
+        /// use with --from).
+        #[arg(long, conflicts_with = "no_restorer")]
+        restorer_only: bool,
+        /// Adam learning rate of the restorer (default 5e-4).
+        #[arg(long)]
+        restorer_lr: Option<f64>,
+        /// Weight of the restorer's class term (D's class head must read the restored digit as
+        /// the clean digit's label; default 1).
+        #[arg(long)]
+        restorer_class_weight: Option<f32>,
         /// Train on only the first K digits of each class.
         #[arg(long)]
         per_class: Option<usize>,
@@ -197,6 +208,9 @@ fn run(cli: Cli) -> Result<()> {
             lr,
             no_augment,
             no_restorer,
+            restorer_only,
+            restorer_lr,
+            restorer_class_weight,
             per_class,
             from,
             sample_every,
@@ -217,6 +231,15 @@ fn run(cli: Cli) -> Result<()> {
             }
             if no_restorer {
                 config.train_restorer = false;
+            }
+            if restorer_only {
+                config.train_gan = false;
+            }
+            if let Some(lr) = restorer_lr {
+                config.restorer_lr = lr;
+            }
+            if let Some(w) = restorer_class_weight {
+                config.restorer_class_weight = w;
             }
             let data = MnistSubset::bundled();
             let train_data = match per_class {
