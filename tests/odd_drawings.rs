@@ -12,7 +12,11 @@ use digitgan::weights::PRETRAINED;
 fn run(s: &Session, pixels: &[f32], mask: Option<&[f32]>, w: usize, h: usize) -> bool {
     let m = mnistify(pixels, mask, w, h).unwrap_or_else(|e| panic!("{w}×{h}: {e}"));
     assert_eq!(m.image.len(), 784);
-    assert!(m.image.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)));
+    assert!(
+        m.image
+            .iter()
+            .all(|v| v.is_finite() && (0.0..=1.0).contains(v))
+    );
     if m.empty {
         return true;
     }
@@ -60,8 +64,12 @@ fn wrong_sizes_and_values_are_refused_with_a_message() {
         let msg = mnistify(&pixels, None, w, h).unwrap_err().to_string();
         assert!(msg.contains("drawing"), "{msg}");
     }
-    let msg = mnistify(&[0.5; 16], Some(&[0.0; 15]), 4, 4).unwrap_err().to_string();
+    let msg = mnistify(&[0.5; 16], Some(&[0.0; 15]), 4, 4)
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("mask"), "{msg}");
-    let msg = mnistify(&[f32::NAN; 16], None, 4, 4).unwrap_err().to_string();
+    let msg = mnistify(&[f32::NAN; 16], None, 4, 4)
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("finite"), "{msg}");
 }

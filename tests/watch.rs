@@ -43,7 +43,9 @@ fn a_collapsed_discriminator_is_caught_after_its_run() {
         assert_eq!(w.check(&stats(start + i, 0.995, 0.003)), None);
     }
     let last = start + cfg.collapse_steps as u64 - 1;
-    let t = w.check(&stats(last, 0.995, 0.003)).expect("collapse reported");
+    let t = w
+        .check(&stats(last, 0.995, 0.003))
+        .expect("collapse reported");
     assert_eq!(
         t,
         Trouble::Collapsed {
