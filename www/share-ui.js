@@ -39,6 +39,13 @@ export function initShare(app) {
     const a = document.createElement('a');
     a.href = '#keep';
     a.textContent = 'download its weights';
+    a.addEventListener('click', (e) => {
+      // Go to the Download weights button without replacing a share link in the address bar.
+      e.preventDefault();
+      const target = $('export-weights');
+      target.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+      target.focus({ preventScroll: true });
+    });
     return a;
   }
 
