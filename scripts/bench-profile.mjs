@@ -23,12 +23,14 @@ const top = Number(arg('top', 25));
 
 // Categories, first match wins (names are Rust paths as the wasm name section has them).
 const CATEGORIES = [
-  ['matmul kernel (gemm)', /gemm/i],
-  ['memory: alloc/free/copy/fill', /dlmalloc|malloc|free|memcpy|memmove|memset|alloc::|realloc|RawVec|clone|to_vec/i],
-  ['element-wise / reductions (burn-flex)', /burn_flex|macerator|binary|unary|zip|reduce|sum|mean|exp|log|tanh|leaky|powf|sqrt|div|mul|add|sub|clamp|abs|neg/i],
-  ['autodiff graph (burn-autodiff)', /burn_autodiff/i],
+  ['matmul: gemm micro-kernel', /gemm_f32::microkernel/],
+  ['matmul: packing and driver', /gemm/i],
+  ['memory: alloc, zero, free, copy', /alloc|dlmalloc|free|memcpy|memmove|memset|RawVec|to_vec|clone/i],
+  ['scalar math (exp, tanh, log)', /expm1f|expf|tanhf|logf|log1pf|libm|powf/i],
+  ['element-wise and reductions (burn-flex)', /burn_flex|macerator/i],
+  ['autodiff graph (burn-autodiff)', /burn_autodiff|burn_std|hash/i],
   ['optimizer (Adam)', /burn_optim|adam/i],
-  ['data, rng, step glue', /digitgan|rand|StdRng|chacha/i],
+  ['batch, rng, step glue', /digitgan|rand|StdRng|chacha/i],
 ];
 
 function categoryOf(name) {
