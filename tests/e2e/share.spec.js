@@ -66,6 +66,15 @@ test('share a damaged, restored digit; a fresh browser context sees the same pix
   n = await count(page, 'previewCount');
   await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.2);
   await settledPreview(page, n);
+
+  // Shared before restoring: the link carries the damaged input only.
+  await page.getByTestId('share-button').click();
+  await expect(page.getByTestId('share-link')).toHaveValue(/#v1\./);
+  const unrestoredLink = await page.getByTestId('share-link').inputValue();
+  const unrestored = { damaged: await rgba(page, '#damaged-canvas'), mask: await rgba(page, '#mask-overlay') };
+  const unrestoredLabel = await page.getByTestId('damaged-label').textContent();
+  expect(await page.getByTestId('status').textContent()).toMatch(/shows the grid and your digit\./);
+
   const r0 = await count(page, 'restoreCount');
   await page.getByTestId('restore-button').click();
   await expect.poll(() => count(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
@@ -126,6 +135,18 @@ test('share a damaged, restored digit; a fresh browser context sees the same pix
   await shot(other, 'share-receiver-desktop');
   await other.getByTestId('restore-button').scrollIntoViewIfNeeded();
   await shot(other, 'share-receiver-restore-desktop');
+
+  // The link made before restoring: the same damaged input and label, nothing restored yet.
+  const third = await ctx.newPage();
+  const thirdErrors = watchErrors(third);
+  await openShared(third, unrestoredLink);
+  await expect(third.getByTestId('status')).toHaveText(/Shared view: .* and a drawn digit/);
+  expect(maxDiff(unrestored.damaged, await rgba(third, '#damaged-canvas'))).toBe(0);
+  expect(maxDiff(unrestored.mask, await rgba(third, '#mask-overlay'))).toBe(0);
+  await expect(third.getByTestId('damaged-label')).toHaveText(unrestoredLabel);
+  await expect(third.getByTestId('restored-label')).toHaveText('–');
+  console.log(`unrestored link: ${unrestoredLink.length} characters; receiver label: ${unrestoredLabel}`);
+  expect(thirdErrors).toEqual([]);
   expect(otherErrors).toEqual([]);
   expect(errors).toEqual([]);
   await ctx.close();
@@ -216,4 +237,31 @@ test('phone (360 px): a shared link opens, the share bar fits', async ({ browser
   await page.locator('.site-header').screenshot({ path: `${SHOTS}/share-phone-own-model-header.png` });
   expect(errors).toEqual([]);
   await ctx.close();
+});
+
+test('link length, worst realistic case: a test digit with noise and a block, restored', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openReady(page);
+  const box = await page.getByTestId('draw-canvas').boundingBox();
+  const lengths = [];
+  for (let k = 0; k < 4; k++) {
+    await page.getByTestId('clear-drawing').click();
+    await page.getByTestId('pick-test-digit').click();
+    await page.getByTestId('tool-noise').click();
+    await page.getByTestId('tool-noise').click(); // twice: dense noise
+    await page.getByTestId('tool-block').click();
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    const r0 = await count(page, 'restoreCount');
+    await page.getByTestId('restore-button').click();
+    await expect.poll(() => count(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
+    await page.getByTestId('share-button').click();
+    await expect(page.getByTestId('share-link')).toHaveValue(/#v1\./);
+    lengths.push((await page.getByTestId('share-link').inputValue()).length);
+  }
+  console.log(`noisy test digits with a block, restored: links of ${lengths.join(', ')} characters`);
+  for (const n of lengths) expect(n).toBeLessThan(2048 + 100);
+  await page.getByTestId('restore-button').scrollIntoViewIfNeeded();
+  await shot(page, 'share-noisy-desktop');
+  expect(errors).toEqual([]);
 });
