@@ -243,7 +243,6 @@ test('link length, worst realistic case: a test digit with noise and a block, re
   test.setTimeout(120_000);
   const errors = watchErrors(page);
   await openReady(page);
-  const box = await page.getByTestId('draw-canvas').boundingBox();
   const lengths = [];
   for (let k = 0; k < 4; k++) {
     await page.getByTestId('clear-drawing').click();
@@ -251,7 +250,10 @@ test('link length, worst realistic case: a test digit with noise and a block, re
     await page.getByTestId('tool-noise').click();
     await page.getByTestId('tool-noise').click(); // twice: dense noise
     await page.getByTestId('tool-block').click();
+    await page.getByTestId('draw-canvas').scrollIntoViewIfNeeded();
+    const box = await page.getByTestId('draw-canvas').boundingBox(); // after any scrolling
     await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await expect.poll(() => page.locator('#mask-overlay').evaluate((c) => c.getContext('2d').getImageData(0, 0, 28, 28).data.some((v, i) => i % 4 === 3 && v > 0))).toBe(true);
     const r0 = await count(page, 'restoreCount');
     await page.getByTestId('restore-button').click();
     await expect.poll(() => count(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
