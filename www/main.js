@@ -5,6 +5,7 @@ import { drawGrid, drawDigit, clearDigit, drawMask } from './digits.js';
 import { Pad } from './pad.js';
 import { Curves } from './charts.js';
 import { saveModel, loadModel, clearModel } from './store.js';
+import { imageFileToInk } from './upload.js';
 import { quantise, dequantise, maskBits, maskFloat } from './share.js';
 import { initShare } from './share-ui.js';
 
@@ -59,7 +60,11 @@ const ui = {
 
 // Test hooks and measurements (read by the e2e tests).
 const metrics = { firstGridMs: null, readyMs: null, workerStarts: 0, restarts: 0, slowHandlers: [] };
-window.__digitgan = { metrics, debugCrash: () => worker?.postMessage({ type: 'debugCrash' }) };
+window.__digitgan = {
+  metrics,
+  debugCrash: () => worker?.postMessage({ type: 'debugCrash' }),
+  debugDiverge: () => worker?.postMessage({ type: 'debugDiverge' }),
+};
 
 // ─── status line ──────────────────────────────────────────────────────────────────────────────
 function setStatus(text, kind = 'info') {
@@ -277,6 +282,7 @@ function onProgress(m) {
   }
   state.step = m.step;
   share.refresh(); // the model may have just stopped being the bundled one
+  metrics.memoryBytes = m.memoryBytes; // the worker's wasm memory (scripts/long-run.mjs watches it)
   ui.stepCount.textContent = m.step.toLocaleString('en');
   ui.sps.textContent = m.running ? m.stepsPerSecond.toFixed(1) : '–';
   const n = m.stats.step.length;
@@ -545,6 +551,25 @@ selectTool('pen');
 ui.noise.addEventListener('click', () => {
   if (!pad.noise()) setStatus('Draw a digit first, then add noise to it.', 'warn');
 });
+const imageInput = $('image-file-input');
+imageInput.addEventListener('change', async () => {
+  const file = imageInput.files?.[0];
+  imageInput.value = '';
+  if (!file) return;
+  try {
+    const ink = await imageFileToInk(file, pad.w, pad.h);
+    pad.setInk(ink);
+    setStatus(
+      pad.isEmpty()
+        ? `“${file.name}” has no visible strokes: nothing to restore.`
+        : `Loaded “${file.name}” into the pad. Damage it, then restore.`,
+      pad.isEmpty() ? 'warn' : 'info',
+    );
+  } catch (err) {
+    setStatus(`Could not use “${file.name}”: ${err.message}.`, 'error');
+  }
+});
+
 ui.clear.addEventListener('click', () => {
   pad.clear();
   for (const c of [ui.restored, ui.latent]) clearDigit(c);

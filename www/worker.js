@@ -28,14 +28,15 @@
  *                interpolate {frames, seed, label} → {images, frames}
  *                exportWeights {} → {bytes: ArrayBuffer, step}
  *                importWeights {bytes: ArrayBuffer} → {step}   (throws with the wasm message; model unchanged)
- *   { type: 'debugCrash' }                     test hook: throws a WebAssembly.RuntimeError like a panic would
+ *   { type: 'debugDiverge' }                   test hook: makes the weights NaN; the next step rolls back
+ *   { type: 'debugCrash' }                     test hook: panics inside Rust (DigitGan.debugPanic), which traps
  *
  * Worker → page
  *   { type: 'loading', fraction: 0..1, stage }                  download/compile progress
  *   { type: 'ready', latentDim, classes, source, pretrainedAvailable, options, step, loadMs }
  *   { type: 'samples', images: Float32Array(n*784), n, cols, step, label }   grid from the fixed latents
  *       (after ready, every ~250 ms while training, after step/reset/setGrid/import)
- *   { type: 'progress', step, running, stepsPerSecond, chunk, stats: {step[], d_loss[], g_loss[],
+ *   { type: 'progress', step, running, stepsPerSecond, chunk, memoryBytes, stats: {step[], d_loss[], g_loss[],
  *       r_loss[], d_real[], d_fake[]}, reset?: true }            stats of the steps since the last progress
  *       (at most every 100 ms while training; reset: true right after a reset → clear the charts)
  *   { type: 'score', step, meanConfidence, sureFraction, n }    classifier on the grid (every 300 steps)
@@ -81,6 +82,7 @@ let lastSaveStep = 0;
 let rate = []; // [time, step] samples for steps/s
 let testPool = null;
 let pretrainedBytes = null; // cached bytes of the bundled pretrained weights
+let wasmMemory = null; // the module's WebAssembly.Memory (its size is reported with progress)
 
 function newStats() {
   return { step: [], d_loss: [], g_loss: [], r_loss: [], d_real: [], d_fake: [] };
@@ -95,11 +97,23 @@ function isFatal(err) {
   return /recursive use of an object|unreachable|memory access out of bounds|already (mutably )?borrowed/i.test(m);
 }
 
+// A Rust panic reaches us as a bare RuntimeError ("unreachable"); its message went to
+// console.error through console_error_panic_hook just before. Keep it for the page.
+let lastPanic = null;
+const consoleError = console.error.bind(console);
+console.error = (...args) => {
+  const text = args.map(String).join(' ');
+  const m = text.match(/panicked at [^\n]*\n([^\n]+)/);
+  if (m) lastPanic = m[1].trim();
+  consoleError(...args);
+};
+
 function die(err) {
   if (dead) return;
   dead = true;
   running = false;
-  post({ type: 'fatal', message: messageOf(err) });
+  const message = messageOf(err);
+  post({ type: 'fatal', message: lastPanic && /unreachable/i.test(message) ? `a bug in the model code (${lastPanic})` : message });
 }
 
 function messageOf(err) {
@@ -147,7 +161,8 @@ async function handleInit(msg) {
     const total = progress.data[1] + progress.weights[1];
     post({ type: 'loading', stage, fraction: Math.min(1, 0.15 * wasmDone + 0.8 * (bytes / Math.max(1, total))) });
   };
-  const wasmP = init({ module_or_path: WASM_URL }).then(() => {
+  const wasmP = init({ module_or_path: WASM_URL }).then((exports) => {
+    wasmMemory = exports.memory;
     wasmDone = true;
     report('wasm');
   });
@@ -278,14 +293,23 @@ function trainChunk(forceN) {
 }
 
 function trainFailed(err) {
-  running = false;
   if (isFatal(err)) {
+    running = false;
     die(err);
     return;
   }
-  // Ordinary error (e.g. the losses became NaN): the model is suspect, so the page restarts us
-  // from the last good weights.
-  die(new Error(`Training stopped: ${messageOf(err)}`));
+  const message = messageOf(err);
+  if (/training diverged/.test(message)) {
+    // NaN/Inf or a collapsed discriminator: the core has already rolled back to its last
+    // in-memory checkpoint. Pause there (state, samples and a snapshot of the good weights go
+    // out as on any pause) and say what happened, with the core's suggestion.
+    setRunning(false);
+    post({ type: 'error', where: 'training', message: message.replace(/^training diverged: /, 'Training diverged: ') });
+    return;
+  }
+  // Anything else: the model is suspect, so the page restarts us from the last good weights.
+  running = false;
+  die(new Error(`Training stopped: ${message}`));
 }
 
 function stepsPerSecond() {
@@ -297,7 +321,8 @@ function stepsPerSecond() {
 
 function postProgress(chunk = 0) {
   lastProgressAt = performance.now();
-  post({ type: 'progress', step: totalStep(), running, stepsPerSecond: running ? stepsPerSecond() : 0, chunk, stats: pending });
+  const memoryBytes = wasmMemory ? wasmMemory.buffer.byteLength : 0;
+  post({ type: 'progress', step: totalStep(), running, stepsPerSecond: running ? stepsPerSecond() : 0, chunk, memoryBytes, stats: pending });
   pending = newStats();
 }
 
@@ -535,8 +560,13 @@ self.onmessage = async (e) => {
         }
         break;
       }
+      case 'debugDiverge': // test hook: NaN weights, as a diverging run makes them
+        gan?.debugInjectNan();
+        break;
       case 'debugCrash':
-        throw new WebAssembly.RuntimeError('unreachable (simulated panic for testing)');
+        // A real panic inside Rust when the model is up (it traps: RuntimeError 'unreachable').
+        if (gan) gan.debugPanic();
+        throw new WebAssembly.RuntimeError('unreachable (simulated panic: no model yet)');
       default:
         post({ type: 'error', where: 'protocol', message: `unknown message ${msg.type}` });
     }
