@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import webpack from 'webpack';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import MiniCssExtractPlugin from 'mini-css-extract-plugin';
+import { weightsId } from './www/share.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pretrainedPath = path.join(here, 'assets/pretrained.dgw');
@@ -71,7 +72,11 @@ export default (env, argv) => {
       ],
     },
     plugins: [
-      new webpack.DefinePlugin({ __HAS_PRETRAINED__: JSON.stringify(hasPretrained) }),
+      new webpack.DefinePlugin({
+        __HAS_PRETRAINED__: JSON.stringify(hasPretrained),
+        // Share links carry it: a link opened on a build with other pretrained weights says so.
+        __PRETRAINED_ID__: JSON.stringify(hasPretrained ? weightsId(fs.readFileSync(pretrainedPath)) : 0),
+      }),
       new MiniCssExtractPlugin({ filename: production ? '[name].[contenthash:8].css' : '[name].css' }),
       new HtmlWebpackPlugin({
         template: './www/index.html',

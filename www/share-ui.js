@@ -4,9 +4,12 @@
 import { decodeState, encodeState, isShareFragment } from './share.js';
 
 const $ = (id) => document.getElementById(id);
+// Fingerprint of this build's bundled pretrained weights (webpack.config.js), 0 without any.
+// eslint-disable-next-line no-undef
+const WEIGHTS_ID = typeof __PRETRAINED_ID__ === 'number' ? __PRETRAINED_ID__ : 0;
 
 /**
- * app: {
+ * app: {   (collect's state has everything share.js needs except weightsId, added here)
  *   setStatus(text, kind),
  *   ready(): boolean,
  *   bundledWeights(): boolean          the model is exactly the bundled pretrained one
@@ -54,7 +57,7 @@ export function initShare(app) {
     busy = true;
     refresh();
     try {
-      const state = await app.collect();
+      const state = { ...(await app.collect()), weightsId: WEIGHTS_ID };
       const fragment = await encodeState(state);
       const url = `${location.origin}${location.pathname}${location.search}#${fragment}`;
       ui.link.value = url;
@@ -120,10 +123,13 @@ export function initShare(app) {
             ? ', a damaged digit and its restorations (section 3)'
             : ' and a drawn digit (section 3)'
           : '';
-        const sender = s.customWeights
-          ? ' The sender used their own model; you see what the bundled pretrained weights make of it.'
-          : ' Made with the bundled pretrained weights, as the sender saw it.';
-        app.setStatus(`Shared view: ${grid}${drawing}.${sender}`, s.customWeights ? 'warn' : 'info');
+        const otherWeights = s.weightsId !== WEIGHTS_ID;
+        const sender = otherWeights
+          ? ' It was made by a DigitGAN build with other pretrained weights, so the digits and restorations may differ from what the sender saw.'
+          : s.customWeights
+            ? ' The sender used their own model; you see what the bundled pretrained weights make of it.'
+            : ' Made with the bundled pretrained weights, as the sender saw it.';
+        app.setStatus(`Shared view: ${grid}${drawing}.${sender}`, s.customWeights || otherWeights ? 'warn' : 'info');
         document.body.dataset.shareLink = 'shown';
       } catch (err) {
         app.setStatus(`Could not show the shared digit: ${err.message}`, 'error');

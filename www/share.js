@@ -8,6 +8,8 @@
 // Payload v1 (little-endian), then a CRC-32 of everything before it:
 //   u8   flags    1 grid label · 2 drawing · 4 mask · 8 restored · 16 augment · 32 train_restorer
 //                 · 64 custom weights (the sender's model was not the bundled pretrained one) · 128 reserved (0)
+//   u16  weightsId                     CRC-32 & 0xffff of the sender's bundled pretrained weights
+//                                      (the receiver warns when its build bundles other weights)
 //   u32  gridSeed                      the sample grid's fixed latents
 //   u8   gridLabel                     only with flag 1 (0..9)
 //   f64  lr, u16 batch_size            training options
@@ -15,14 +17,14 @@
 //   784 × u8 image                     only with flag 2: the 28×28 input the model saw, k/255
 //   98 × u8 mask                       only with flag 4: 784 bits, 1 = unknown pixel, LSB first
 //   u32  CRC-32
-// A v1 payload is 19..906 bytes: lengths are checked exactly, so truncation and tampering are
+// A v1 payload is 21..908 bytes: lengths are checked exactly, so truncation and tampering are
 // caught by the length, the CRC or the inflater. Decoding refuses fragments over MAX_FRAGMENT
 // characters before it touches them, and stops inflating past MAX_PAYLOAD bytes.
 
 export const VERSION = 1;
 export const PIXELS = 784;
 export const MAX_FRAGMENT = 2048; // characters; the largest possible v1 link is ~1,220
-export const MAX_PAYLOAD = 4096; // bytes after inflating; a v1 payload is at most 906
+export const MAX_PAYLOAD = 4096; // bytes after inflating; a v1 payload is at most 908
 
 const F = { label: 1, drawing: 2, mask: 4, restored: 8, augment: 16, trainRestorer: 32, custom: 64 };
 const MASK_BYTES = PIXELS / 8;
@@ -60,11 +62,13 @@ export function maskFloat(bits) {
 
 // ─── validation ───────────────────────────────────────────────────────────────────────────────
 const isU32 = (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+const isU16 = (v) => Number.isInteger(v) && v >= 0 && v <= 0xffff;
 function checkState(s) {
   const bad = (what) => {
     throw new TypeError(`share state: ${what}`);
   };
   if (!s || typeof s !== 'object') bad('not an object');
+  if (!isU16(s.weightsId)) bad('weightsId must be a u16');
   if (!isU32(s.gridSeed)) bad('gridSeed must be a u32');
   if (!(s.gridLabel === null || (Number.isInteger(s.gridLabel) && s.gridLabel >= 0 && s.gridLabel <= 9))) bad('gridLabel must be null or 0..9');
   const o = s.options;
@@ -82,7 +86,7 @@ function checkState(s) {
 
 // ─── encode ───────────────────────────────────────────────────────────────────────────────────
 /**
- * state: { gridSeed, gridLabel: null|0..9, options: {lr, batch_size, augment, train_restorer},
+ * state: { weightsId: u16 (see weightsId()), gridSeed, gridLabel: null|0..9, options: {lr, batch_size, augment, train_restorer},
  *          customWeights: boolean,
  *          drawing: null | { image: Uint8Array(784), mask: Uint8Array(784) of 0/1 | null, restoreSeed: u32|null } }
  * Returns the fragment without '#'. Throws a TypeError on an invalid state (a bug, not user input).
@@ -100,6 +104,7 @@ export async function encodeState(state) {
   if (state.customWeights) flags |= F.custom;
   const w = new Writer();
   w.u8(flags);
+  w.u16(state.weightsId);
   w.u32(state.gridSeed);
   if (flags & F.label) w.u8(state.gridLabel);
   w.f64(state.options.lr);
@@ -169,8 +174,9 @@ function parseV1(p) {
   const has = (f) => (flags & f) !== 0;
   if ((has(F.mask) || has(F.restored)) && !has(F.drawing)) return damaged();
   const expect =
-    1 + 4 + (has(F.label) ? 1 : 0) + 8 + 2 + (has(F.restored) ? 4 : 0) + (has(F.drawing) ? PIXELS : 0) + (has(F.mask) ? MASK_BYTES : 0);
+    1 + 2 + 4 + (has(F.label) ? 1 : 0) + 8 + 2 + (has(F.restored) ? 4 : 0) + (has(F.drawing) ? PIXELS : 0) + (has(F.mask) ? MASK_BYTES : 0);
   if (body.length !== expect) return damaged();
+  const weightsId = r.u16();
   const gridSeed = r.u32();
   const gridLabel = has(F.label) ? r.u8() : null;
   const lr = r.f64();
@@ -188,6 +194,7 @@ function parseV1(p) {
     ok: true,
     version: VERSION,
     state: {
+      weightsId,
       gridSeed,
       gridLabel,
       options: { lr, batch_size, augment: has(F.augment), train_restorer: has(F.trainRestorer) },
@@ -244,6 +251,11 @@ const CRC_TABLE = (() => {
   }
   return t;
 })();
+/** The 16-bit fingerprint of a weights file that links carry (0 for a build without weights). */
+export function weightsId(bytes) {
+  return bytes && bytes.length ? crc32(bytes) & 0xffff : 0;
+}
+
 export function crc32(bytes) {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);

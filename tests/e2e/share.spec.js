@@ -3,7 +3,11 @@
 // message and a working default page.
 import { test, expect } from '@playwright/test';
 import { watchErrors, openReady, canvasValues, stats, shot, SHOTS } from './helpers.js';
-import { encodeState } from '../../www/share.js';
+import { readFileSync } from 'node:fs';
+import { encodeState, weightsId } from '../../www/share.js';
+
+// The fingerprint the built page has for its bundled weights (webpack.config.js).
+const WEIGHTS_ID = weightsId(readFileSync(new URL('../../assets/pretrained.dgw', import.meta.url)));
 
 /** Drag the mouse through points given as fractions of the canvas box. */
 async function stroke(page, box, points) {
@@ -156,6 +160,7 @@ test('malformed links: a message, the default view and a working page', async ({
   test.setTimeout(240_000);
   const image = Uint8Array.from({ length: 784 }, (_, i) => ((i % 28) > 8 && (i % 28) < 18 && i > 150 && i < 650 ? 220 : 0));
   const good = await encodeState({
+    weightsId: WEIGHTS_ID,
     gridSeed: 99,
     gridLabel: 4,
     options: { lr: 0.0002, batch_size: 64, augment: false, train_restorer: true },
@@ -209,6 +214,7 @@ test('phone (360 px): a shared link opens, the share bar fits', async ({ browser
   const mask = new Uint8Array(784);
   for (let y = 11; y < 16; y++) for (let x = 10; x < 18; x++) (mask[y * 28 + x] = 1), (image[y * 28 + x] = 0);
   const fragment = await encodeState({
+    weightsId: WEIGHTS_ID,
     gridSeed: 5,
     gridLabel: null,
     options: { lr: 0.0002, batch_size: 64, augment: false, train_restorer: true },
@@ -222,6 +228,14 @@ test('phone (360 px): a shared link opens, the share bar fits', async ({ browser
   await expect(page.getByTestId('status')).toHaveText(/Shared view.*sender used their own model/);
   await expect(page.getByTestId('restored-label')).toHaveText(/looks like/);
   await page.locator('.site-header').screenshot({ path: `${SHOTS}/share-phone-opened-header.png` });
+
+  // The same link from a build with other pretrained weights: shown, with a warning.
+  const other = await ctx.newPage();
+  const otherFragment = await encodeState({ ...(await (await import('../../www/share.js')).decodeState(fragment)).state, weightsId: (WEIGHTS_ID + 1) & 0xffff });
+  await openShared(other, `${baseURL}#${otherFragment}`);
+  await expect(other.getByTestId('status')).toHaveText(/Shared view.*other pretrained weights/);
+  await expect(other.getByTestId('status')).toHaveAttribute('data-kind', 'warn');
+  await other.close();
   await expect(page.getByTestId('share-note')).not.toHaveAttribute('data-kind', 'warn');
   // One training step: the model is no longer the bundled one; the note and the message say so.
   await page.getByTestId('step-once').click();

@@ -14,6 +14,7 @@ import {
   dequantise,
   maskBits,
   crc32,
+  weightsId,
   toBase64Url,
   fromBase64Url,
   MAX_FRAGMENT,
@@ -53,6 +54,7 @@ function randomState(r) {
   }
   const edgeSeeds = [0, 1, 0xffffffff, 0x80000000];
   return {
+    weightsId: r() < 0.2 ? [0, 0xffff][pick(2)] : pick(0x10000),
     gridSeed: r() < 0.2 ? edgeSeeds[pick(4)] : pick(2 ** 32),
     gridLabel: r() < 0.4 ? null : pick(10),
     options: { lr: LRS[pick(LRS.length)], batch_size: r() < 0.2 ? [1, 512][pick(2)] : 1 + pick(512), augment: r() < 0.5, train_restorer: r() < 0.5 },
@@ -62,6 +64,7 @@ function randomState(r) {
 }
 
 const base = () => ({
+  weightsId: 0x1234,
   gridSeed: 7,
   gridLabel: null,
   options: { lr: 0.0002, batch_size: 64, augment: false, train_restorer: true },
@@ -263,19 +266,19 @@ test('well-formed deflate with a valid CRC but an invalid payload: refused', asy
     'reserved flag': Uint8Array.from(body, (v, i) => (i === 0 ? v | 128 : v)),
     'mask without drawing': Uint8Array.from(body, (v, i) => (i === 0 ? v | 4 : v)),
     'restored without drawing': Uint8Array.from(body, (v, i) => (i === 0 ? v | 8 : v)),
-    'label 10': Uint8Array.from(body, (v, i) => (i === 5 ? 10 : v)),
-    'label 255': Uint8Array.from(body, (v, i) => (i === 5 ? 255 : v)),
+    'label 10': Uint8Array.from(body, (v, i) => (i === 7 ? 10 : v)),
+    'label 255': Uint8Array.from(body, (v, i) => (i === 7 ? 255 : v)),
     empty: new Uint8Array(0),
   };
   const withLr = (lr) => {
     const b = Uint8Array.from(body);
-    new DataView(b.buffer).setFloat64(6, lr, true);
+    new DataView(b.buffer).setFloat64(8, lr, true);
     return b;
   };
   Object.assign(variants, { 'lr NaN': withLr(NaN), 'lr 0': withLr(0), 'lr -1': withLr(-1), 'lr 0.5': withLr(0.5), 'lr Inf': withLr(Infinity) });
   const withBatch = (n) => {
     const b = Uint8Array.from(body);
-    new DataView(b.buffer).setUint16(14, n, true);
+    new DataView(b.buffer).setUint16(16, n, true);
     return b;
   };
   Object.assign(variants, { 'batch 0': withBatch(0), 'batch 513': withBatch(513) });
@@ -312,6 +315,8 @@ test('base64url is strict; quantise matches the canvas rounding', () => {
     const b = Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
     assert.deepEqual(fromBase64Url(toBase64Url(b)), b);
   }
+  assert.equal(weightsId(null), 0);
+  assert.equal(weightsId(new Uint8Array([1, 2, 3])), crc32(new Uint8Array([1, 2, 3])) & 0xffff);
   assert.equal(fromBase64Url('A'), null); // impossible length
   assert.equal(fromBase64Url('AB'), null); // unused bits set
   assert.equal(fromBase64Url('AA=='), null); // padding is not part of the format
@@ -327,6 +332,8 @@ test('base64url is strict; quantise matches the canvas rounding', () => {
 test('encodeState refuses invalid states', async () => {
   const bad = [
     null,
+    { ...base(), weightsId: 0x10000 },
+    { ...base(), weightsId: undefined },
     { ...base(), gridSeed: -1 },
     { ...base(), gridSeed: 2 ** 32 },
     { ...base(), gridSeed: 1.5 },
