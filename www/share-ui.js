@@ -102,7 +102,7 @@ export function initShare(app) {
         return null;
       }
       pending = await decodeState(location.hash);
-      document.body.dataset.shareLink = pending.ok ? 'read' : `error:${pending.code}`;
+      document.body.dataset.shareLink = 'pending'; // 'shown' or 'error:<code>' once the page shows it
       return pending.ok ? pending.state : null;
     },
     /** Call when the model is ready; shows the link's drawing, or the message for a bad link. */
@@ -112,6 +112,7 @@ export function initShare(app) {
       handled = true;
       if (!pending.ok) {
         app.setStatus(`${pending.error} Showing the default view instead.`, 'warn');
+        document.body.dataset.shareLink = `error:${pending.code}`;
         return;
       }
       const s = pending.state;

@@ -38,6 +38,7 @@ async function openShared(page, url) {
   await page.goto(url);
   await expect(page.getByTestId('train-toggle')).toBeEnabled({ timeout: 60_000 });
   await expect.poll(() => page.evaluate(() => document.body.dataset.shareLink), { timeout: 60_000 }).toMatch(/^(shown|error:)/);
+  await page.waitForFunction(() => document.body.dataset.firstGridMs !== undefined);
 }
 
 test('share a damaged, restored digit; a fresh browser context sees the same pixels', async ({ page, browser, baseURL }) => {
