@@ -1,6 +1,6 @@
 // A long training run in the page's worker, watched from outside (issue 7: long runs).
 //
-//   npm run build && node scripts/long-run.mjs [--steps 20000] [--out long-run.json]
+//   npm run build && node scripts/long-run.mjs [--steps 20000] [--batch 64] [--no-restorer] [--out long-run.json]
 //
 // Serves dist/ under /digitgan/ (scripts/serve.mjs), opens it in Debian's headless Chromium,
 // starts training and samples every 20 s: the step, the worker's wasm memory (it only grows, so
@@ -19,6 +19,8 @@ const arg = (name, dflt) => {
 };
 const STEPS = Number(arg('steps', 20000));
 const OUT = arg('out', 'long-run.json');
+const BATCH = arg('batch', null);
+const NO_RESTORER = process.argv.includes('--no-restorer');
 const SAMPLE_MS = 20_000;
 
 const port = await new Promise((resolve) => {
@@ -49,6 +51,8 @@ const t0 = Date.now();
 await page.goto(`http://127.0.0.1:${port}/digitgan/`);
 await page.getByTestId('train-toggle').waitFor();
 await page.waitForFunction(() => !document.querySelector('[data-testid="train-toggle"]').disabled, null, { timeout: 120_000 });
+if (BATCH) await page.getByTestId('opt-batch').selectOption(String(BATCH));
+if (NO_RESTORER) await page.getByTestId('opt-restorer').uncheck();
 await page.getByTestId('train-toggle').click();
 
 const stepOf = async () => Number((await page.getByTestId('step-count').textContent()).replace(/[^0-9]/g, ''));
@@ -95,6 +99,7 @@ const mem = warm.map((s) => s.memoryBytes);
 const growth = mem.length ? (Math.max(...mem) - mem[0]) / mem[0] : NaN;
 const heaps = warm.map((s) => s.jsHeap);
 const summary = {
+  options: { batch: BATCH ?? 'page default', restorer: !NO_RESTORER },
   steps: samples.at(-1).step,
   minutes: +((Date.now() - t0) / 60000).toFixed(1),
   wasmMemoryMiB: { afterWarmup: +(mem[0] / 2 ** 20).toFixed(1), max: +(Math.max(...mem) / 2 ** 20).toFixed(1), growth: +(100 * growth).toFixed(1) },
