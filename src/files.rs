@@ -15,6 +15,44 @@ pub fn read_npy(path: &Path) -> Result<Vec<f32>> {
 
 /// Parses .npy bytes (see [`read_npy`]).
 pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Vec<f32>, String> {
+    let (dtype, shape, data) = npy_parts(bytes)?;
+    let dtype = dtype.as_str();
+    let n = match shape.as_slice() {
+        [n, 28, 28] | [n, 784] => *n,
+        [28, 28] | [784] => 1,
+        other => {
+            return Err(format!(
+                "expected shape [N,28,28] or [N,784], got {other:?}"
+            ));
+        }
+    };
+    let count = n * PIXELS;
+    let values: Vec<f32> = match dtype {
+        "<f4" => chunks(data, 4, count)?
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+        "<f8" => chunks(data, 8, count)?
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()) as f32)
+            .collect(),
+        "|u1" | "<u1" => data
+            .get(..count)
+            .ok_or("truncated data")?
+            .iter()
+            .map(|&b| b as f32 / 255.0)
+            .collect(),
+        other => return Err(format!("unsupported dtype {other} (use float32 or uint8)")),
+    };
+    if values
+        .iter()
+        .any(|v| !v.is_finite() || *v < 0.0 || *v > 1.0)
+    {
+        return Err("float pixel values must be finite and in [0, 1]".into());
+    }
+    Ok(values)
+}
+
+/// The dtype, shape and data bytes of a C-order .npy file.
+fn npy_parts(bytes: &[u8]) -> std::result::Result<(String, Vec<usize>, &[u8]), String> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err("not a .npy file".into());
     }
@@ -51,39 +89,34 @@ pub fn parse_npy(bytes: &[u8]) -> std::result::Result<Vec<f32>, String> {
         .filter(|s| !s.is_empty())
         .map(|s| s.parse().map_err(|_| format!("bad shape '{shape_str}'")))
         .collect::<std::result::Result<_, _>>()?;
-    let n = match shape.as_slice() {
-        [n, 28, 28] | [n, 784] => *n,
-        [28, 28] | [784] => 1,
-        other => {
-            return Err(format!(
-                "expected shape [N,28,28] or [N,784], got {other:?}"
-            ));
-        }
+    Ok((dtype.to_string(), shape, &bytes[start + header_len..]))
+}
+
+/// Reads class labels from a .npy file: shape [N], uint8 (or int64, as numpy writes by
+/// default), each 0..9.
+pub fn read_npy_labels(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    parse_npy_labels(&bytes).map_err(|e| Error::Input(format!("{}: {e}", path.display())))
+}
+
+/// Parses .npy labels (see [`read_npy_labels`]).
+pub fn parse_npy_labels(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let (dtype, shape, data) = npy_parts(bytes)?;
+    let [n] = shape[..] else {
+        return Err(format!("labels must have shape [N], got {shape:?}"));
     };
-    let data = &bytes[start + header_len..];
-    let count = n * PIXELS;
-    let values: Vec<f32> = match dtype {
-        "<f4" => chunks(data, 4, count)?
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+    let labels: Vec<u8> = match dtype.as_str() {
+        "|u1" | "<u1" => data.get(..n).ok_or("truncated data")?.to_vec(),
+        "<i8" => chunks(data, 8, n)?
+            .map(|c| i64::from_le_bytes(c.try_into().unwrap()).clamp(-1, 255) as u8)
             .collect(),
-        "<f8" => chunks(data, 8, count)?
-            .map(|c| f64::from_le_bytes(c.try_into().unwrap()) as f32)
-            .collect(),
-        "|u1" | "<u1" => data
-            .get(..count)
-            .ok_or("truncated data")?
-            .iter()
-            .map(|&b| b as f32 / 255.0)
-            .collect(),
-        other => return Err(format!("unsupported dtype {other} (use float32 or uint8)")),
+        other => return Err(format!("unsupported label dtype {other} (use uint8)")),
     };
-    if values
-        .iter()
-        .any(|v| !v.is_finite() || *v < 0.0 || *v > 1.0)
-    {
-        return Err("float pixel values must be finite and in [0, 1]".into());
+    if labels.iter().any(|&l| l > 9) {
+        return Err("labels must be 0..9".into());
     }
-    Ok(values)
+    Ok(labels)
 }
 
 fn chunks(
@@ -189,4 +222,54 @@ pub fn png_grid(values: &[f32], columns: usize) -> Result<Vec<u8>> {
             .map_err(|e| Error::Io(e.to_string()))?;
     }
     Ok(out)
+}
+
+/// A sprite sheet: digits in a grid of `columns`, 28×28 pixels per cell, no gaps, 8-bit grey,
+/// ink white on black (cell `i` at x = 28·(i mod columns), y = 28·(i div columns)).
+pub fn png_sprite(values: &[f32], columns: usize) -> Result<Vec<u8>> {
+    let n = values.len() / PIXELS;
+    let cols = columns.clamp(1, n.max(1));
+    let rows = n.div_ceil(cols).max(1);
+    let (w, h) = (cols * 28, rows * 28);
+    let mut img = vec![0u8; w * h];
+    for k in 0..n {
+        let (ox, oy) = ((k % cols) * 28, (k / cols) * 28);
+        for y in 0..28 {
+            for x in 0..28 {
+                let v = values[k * PIXELS + y * 28 + x];
+                img[(oy + y) * w + ox + x] = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w as u32, h as u32);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(|e| Error::Io(e.to_string()))?;
+        writer
+            .write_image_data(&img)
+            .map_err(|e| Error::Io(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+/// Writes a labelled set of digits into `dir` (the format of `digitgan export-augmented`):
+/// `images.npy` (float32 [N,28,28] in [0, 1], ink = 1), `labels.npy` (uint8 [N]),
+/// `sprite.png` (a [`png_sprite`] with `columns` cells per row) and `labels.txt` (one line per
+/// sprite row, the labels of its cells separated by spaces, row-major).
+pub fn write_labelled(dir: &Path, digits: &crate::data::Digits, columns: usize) -> Result<()> {
+    let cols = columns.max(1);
+    write(&dir.join("images.npy"), &npy_bytes_f32(&digits.images))?;
+    write(&dir.join("labels.npy"), &npy_bytes_u8(&digits.labels))?;
+    write(&dir.join("sprite.png"), &png_sprite(&digits.images, cols)?)?;
+    let text: String = digits
+        .labels
+        .chunks(cols)
+        .map(|row| {
+            let cells: Vec<String> = row.iter().map(|l| l.to_string()).collect();
+            cells.join(" ") + "\n"
+        })
+        .collect();
+    write(&dir.join("labels.txt"), text.as_bytes())
 }

@@ -11,6 +11,7 @@
 //! - [`weights`]: the weights file format (header, checksum) and the embedded pretrained weights.
 //! - [`watch`]: divergence detection (NaN/Inf, a collapsed discriminator) for rollback.
 //! - [`eval`]: the reference classifier's training and the quality scores of `digitgan eval`.
+//! - [`augment`]: the augmentation experiment (real vs + generated vs + T(x) digits).
 
 pub mod damage;
 pub mod data;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod train;
 
 pub use error::{Error, Result};
+pub mod augment;
 pub mod drawing;
 pub mod eval;
 #[cfg(feature = "cli")]

@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::{SeedableRng, rngs::StdRng};
 use std::path::{Path, PathBuf};
 
+mod augment_cmd;
 mod eval_cmd;
 
 #[derive(Parser)]
@@ -156,6 +157,39 @@ enum Command {
         /// runs that trained their own classifiers are compared in one feature space.
         #[arg(long)]
         classifier: Option<PathBuf>,
+    },
+    /// Train the reference classifier on K real digits per class, alone, plus M generated per
+    /// class, or plus M transformed copies T(x) per class; prints test accuracies over seeds.
+    AugmentEval {
+        /// Real digits per class, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "5,10,50")]
+        k: Vec<usize>,
+        /// Generated (or transformed) digits per class added to the real ones.
+        #[arg(long, default_value_t = 100)]
+        m: usize,
+        #[arg(long, default_value_t = 3)]
+        seeds: usize,
+        /// Adam steps of each classifier.
+        #[arg(long, default_value_t = 1000)]
+        steps: usize,
+        #[arg(long)]
+        weights: Option<PathBuf>,
+        /// Also write the results as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// Write generated digits with their labels: images.npy (float32 [N,28,28]), labels.npy
+    /// (uint8 [N]), sprite.png (28×28 cells) and labels.txt (row-major labels of the cells).
+    ExportAugmented {
+        #[arg(long)]
+        n_per_class: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        weights: Option<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -486,5 +520,27 @@ fn run(cli: Cli) -> Result<()> {
             }
             eval_cmd::run(&b, n, restore_n, latent_n, seed, json.as_deref())
         }
+        Command::AugmentEval {
+            k,
+            m,
+            seeds,
+            steps,
+            weights,
+            json,
+        } => {
+            let b = load_bundle(weights.as_deref())?;
+            let config = digitgan::augment::AugmentEvalConfig::new()
+                .with_k(k)
+                .with_m(m)
+                .with_seeds(seeds)
+                .with_steps(steps);
+            augment_cmd::eval(&b, &config, json.as_deref())
+        }
+        Command::ExportAugmented {
+            n_per_class,
+            seed,
+            weights,
+            out,
+        } => augment_cmd::export(&load_bundle(weights.as_deref())?, n_per_class, seed, &out),
     }
 }
