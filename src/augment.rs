@@ -10,7 +10,8 @@
 //!   digits (classic augmentation, [`AugmentConfig::augment_batch`], the transform D sees).
 //!
 //! The K real digits are drawn at random per seed from the training split (the same draw for
-//! the three arms), so the spread over seeds includes the luck of the draw. The classifiers
+//! the three arms), so the spread over seeds includes the luck of the draw (`first_k` takes the
+//! first K per class instead: the digits a GAN trained with `--per-class K` saw). The classifiers
 //! train without on-the-fly augmentation, so the arms differ only in their training set.
 //!
 //! Pure library code (no files, no threads): the CLI (`digitgan augment-eval`) and the page's
@@ -42,6 +43,10 @@ pub struct AugmentEvalConfig {
     pub steps: usize,
     #[config(default = 64)]
     pub batch_size: usize,
+    /// Use the first K digits of each class (the set `digitgan train --per-class K` trains on)
+    /// for every seed, instead of a fresh random draw per seed.
+    #[config(default = false)]
+    pub first_k: bool,
     /// The classic augmentation of the third arm.
     #[config(default = "AugmentConfig::new()")]
     pub transform: AugmentConfig,
@@ -229,7 +234,10 @@ pub fn augment_eval(
         let mut sizes = [0usize; 3];
         for s in 1..=config.seeds as u64 {
             let seed = s.wrapping_mul(1_000_003) ^ k as u64;
-            let real = sample_per_class(train, k, seed);
+            let real = match config.first_k {
+                true => train.take_per_class(k),
+                false => sample_per_class(train, k, seed),
+            };
             for (a, arm) in Arm::ALL.iter().enumerate() {
                 let set = match arm {
                     Arm::Real => real.clone(),

@@ -19,11 +19,16 @@ pub fn eval(b: &Bundle, config: &AugmentEvalConfig, json_out: Option<&Path>) -> 
     })?;
     pb.finish_and_clear();
     println!(
-        "test accuracy on {} digits, mean ± std (min–max) over {} seed(s); {} classifier steps each; M = {} per class; {:.0} s",
+        "test accuracy on {} digits, mean ± std (min–max) over {} seed(s); {} classifier steps each; M = {} per class; K real = {}; {:.0} s",
         report.test_size,
         report.seeds,
         report.steps,
         report.m,
+        if config.first_k {
+            "the first K of each class"
+        } else {
+            "a random draw per seed"
+        },
         started.elapsed().as_secs_f64()
     );
     println!(

@@ -172,6 +172,10 @@ enum Command {
         /// Adam steps of each classifier.
         #[arg(long, default_value_t = 1000)]
         steps: usize,
+        /// Use the first K digits of each class (those `train --per-class K` sees) for every
+        /// seed instead of a random draw per seed.
+        #[arg(long)]
+        first_k: bool,
         #[arg(long)]
         weights: Option<PathBuf>,
         /// Also write the results as JSON here.
@@ -525,6 +529,7 @@ fn run(cli: Cli) -> Result<()> {
             m,
             seeds,
             steps,
+            first_k,
             weights,
             json,
         } => {
@@ -533,7 +538,8 @@ fn run(cli: Cli) -> Result<()> {
                 .with_k(k)
                 .with_m(m)
                 .with_seeds(seeds)
-                .with_steps(steps);
+                .with_steps(steps)
+                .with_first_k(first_k);
             augment_cmd::eval(&b, &config, json.as_deref())
         }
         Command::ExportAugmented {
