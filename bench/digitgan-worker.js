@@ -2,8 +2,16 @@
 // the BenchTrainer hook of src/web.rs, plus the 64×784×512 matmul in GFLOP/s.
 importScripts('./measure.js');
 
+// A tiny module using i8x16.relaxed_swizzle (wasm-feature-detect's probe): valid only where
+// relaxed SIMD is available. The page would pick the relaxed build with the same test.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253,
+  128, 2, 11,
+]);
+
 self.onmessage = async ({ data: spec }) => {
   try {
+    if (spec.relaxed && !WebAssembly.validate(RELAXED_SIMD_PROBE)) throw new Error('this engine has no relaxed SIMD');
     const pkgUrl = new URL(`${spec.pkg || './pkg'}/digitgan.js`, self.location.href);
     const t0 = performance.now();
     const pkg = await import(pkgUrl.href);

@@ -22,6 +22,7 @@ const arg = (name, fallback) => {
 };
 const flag = (name) => args.includes(`--${name}`);
 const pkgDir = arg('pkg', 'bench/pkg');
+const relaxedDir = arg('pkg-relaxed', 'bench/pkg-relaxed');
 const jsonOut = arg('json', 'bench/results.json');
 const timing = {
   warmupMs: Number(arg('warmup-ms', 3000)),
@@ -33,7 +34,7 @@ const MATMUL = [64, 784, 512];
 
 // ─── static server: only bench/, the wasm package, the data asset and the TF.js dist files ──────
 const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.gz': 'application/gzip' };
-const ALLOWED = ['bench/', `${pkgDir.replace(/\/$/, '')}/`, 'assets/', 'node_modules/@tensorflow/'];
+const ALLOWED = ['bench/', `${pkgDir.replace(/\/$/, '')}/`, `${relaxedDir.replace(/\/$/, '')}/`, 'assets/', 'node_modules/@tensorflow/'];
 function serve() {
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '');
@@ -62,6 +63,12 @@ function criterion(id) {
   return { ms: e.median.point_estimate / 1e6, at: fs.statSync(f).mtime.toISOString() };
 }
 
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 const fmt = (v, d = 1) => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(d));
 
 async function main() {
@@ -87,24 +94,42 @@ async function main() {
 
   const contenders = [
     { name: 'digitgan', label: 'DigitGAN (wasm simd128)', kind: 'digitgan', pkg: `/${pkgDir}` },
+    // The relaxed-SIMD build (fused multiply-add in the matmul kernel), when it has been built.
+    ...(fs.existsSync(path.join(root, relaxedDir, 'digitgan_bg.wasm'))
+      ? [{ name: 'digitgan-relaxed', label: 'DigitGAN (wasm relaxed-simd)', kind: 'digitgan', pkg: `/${relaxedDir}`, relaxed: true }]
+      : []),
     { name: 'tfjs-wasm', label: 'TF.js wasm (SIMD)', kind: 'tfjs', backend: 'wasm' },
-    { name: 'tfjs-cpu', label: 'TF.js cpu', kind: 'tfjs', backend: 'cpu' },
-    { name: 'tfjs-webgl', label: 'TF.js webgl', kind: 'tfjs', backend: 'webgl' },
+    { name: 'tfjs-cpu', label: 'TF.js cpu', kind: 'tfjs', backend: 'cpu', slow: true },
+    { name: 'tfjs-webgl', label: 'TF.js webgl', kind: 'tfjs', backend: 'webgl', slow: true },
     // Not in the default run: layers as tf.fused.matMul (matmul + bias in one op), which trains
     // slower than matMul + add on the wasm backend (0.73 vs 1.20 steps/s in one run).
     { name: 'tfjs-wasm-fused', label: 'TF.js wasm (SIMD), fused matMul+bias', kind: 'tfjs', backend: 'wasm', fused: true, optIn: true },
   ];
+  // Rounds: every contender (but the slow cpu/webgl ones) runs once per round, one after another,
+  // so that load from other processes falls on all of them alike; a contender's figure is the
+  // median over all its windows, and each ratio to DigitGAN is also given per round.
+  const rounds = Number(arg('rounds', 1));
   const results = {};
-  for (const c of contenders) {
-    if (only ? !only.includes(c.name) : c.optIn) continue;
-    if (c.name === 'tfjs-webgl' && flag('no-webgl')) continue;
-    const spec = { ...c, ...timing, matmuls: [MATMUL], timeoutMs: Number(arg('timeout-ms', 300000)) };
-    if (c.backend === 'cpu') Object.assign(spec, { warmupSteps: 2, warmupMs: 0, windowMs: Math.min(timing.windowMs, 1000) });
-    process.stderr.write(`bench: ${c.label} … `);
-    const t = Date.now();
-    const r = await page.evaluate((s) => window.runContender(s), spec);
-    process.stderr.write(r.ok ? `${fmt(r.median, 2)} steps/s (${((Date.now() - t) / 1000).toFixed(0)} s)\n` : `failed: ${r.error.split('\n')[0]}\n`);
-    results[c.name] = { label: c.label, ...r };
+  for (let round = 0; round < rounds; round++) {
+    for (const c of contenders) {
+      if (only ? !only.includes(c.name) : c.optIn) continue;
+      if (c.name === 'tfjs-webgl' && flag('no-webgl')) continue;
+      if (round > 0 && c.slow) continue;
+      const spec = { ...c, ...timing, matmuls: [MATMUL], timeoutMs: Number(arg('timeout-ms', 300000)) };
+      if (c.backend === 'cpu') Object.assign(spec, { warmupSteps: 2, warmupMs: 0, windowMs: Math.min(timing.windowMs, 1000) });
+      process.stderr.write(`bench: round ${round + 1}/${rounds} ${c.label} … `);
+      const t = Date.now();
+      const r = await page.evaluate((s) => window.runContender(s), spec);
+      process.stderr.write(r.ok ? `${fmt(r.median, 2)} steps/s (${((Date.now() - t) / 1000).toFixed(0)} s)\n` : `failed: ${r.error.split('\n')[0]}\n`);
+      const prev = results[c.name];
+      if (!prev) results[c.name] = { label: c.label, ...r, roundMedians: r.ok ? [r.median] : [] };
+      else if (r.ok) {
+        prev.rates = [...(prev.rates || []), ...r.rates];
+        prev.roundMedians.push(r.median);
+        prev.median = median(prev.rates);
+        prev.ok = true;
+      }
+    }
   }
   const longTasks = await page.evaluate(() => window.longTasks);
   const chromiumVersion = browser.version();
@@ -132,6 +157,12 @@ async function main() {
       windows: r.ok ? r.rates : null,
       ...(r.ok ? ratios(r.median) : {}),
       dgVsThis: r.ok && dg ? dg / r.median : null,
+      roundMedians: r.roundMedians,
+      // DigitGAN ÷ this, round by round (both measured minutes apart, under the same load).
+      dgVsThisPerRound:
+        r.ok && results.digitgan?.ok && r.roundMedians?.length === results.digitgan.roundMedians.length
+          ? r.roundMedians.map((v, i) => results.digitgan.roundMedians[i] / v)
+          : undefined,
       matmulGflops: mm ? mm.gflops : null,
       matmulMs: mm ? mm.ms : null,
       flags: r.flags,
@@ -182,6 +213,7 @@ async function main() {
     cpuModel: os.cpus()[0]?.model,
     loadAverageAfter: load,
     timing,
+    rounds,
     model: 'design preset: G 100→128→256→512→784, D 784→512→256→128→1, LeakyReLU 0.2, BCE logits, Adam 2e-4 β1 0.5, batch 64',
     mainThreadLongTasks: longTasks,
     rows,
@@ -189,10 +221,15 @@ async function main() {
   };
   console.log(lines.join('\n'));
   console.log(
-    `\nmedian of ${timing.windows} windows ≥ ${timing.windowMs} ms after ${timing.warmupMs} ms warm-up; Chromium ${chromiumVersion}; ` +
+    `\n${rounds > 1 ? `${rounds} rounds (cpu and webgl: one); ` : ''}median of ${timing.windows} windows${rounds > 1 ? ' per round' : ''} ≥ ${timing.windowMs} ms after ${timing.warmupMs} ms warm-up; Chromium ${chromiumVersion}; ` +
       `${os.cpus().length} CPUs; load average ${load}; main-thread long tasks: ${longTasks.length}` +
       (native.step ? `; native from target/criterion (${native.step.at})` : '; native: no criterion data (run cargo bench --profile fast --bench native)'),
   );
+  for (const r of rows) {
+    if (r.dgVsThisPerRound && r.dgVsThisPerRound.length > 1 && r.name !== 'digitgan') {
+      console.log(`DigitGAN wasm ÷ ${r.label}, round by round: ${r.dgVsThisPerRound.map((v) => v.toFixed(2)).join(', ')}`);
+    }
+  }
   if (jsonOut) {
     fs.writeFileSync(path.resolve(root, jsonOut), JSON.stringify(out, null, 2) + '\n');
     console.log(`wrote ${jsonOut}`);
