@@ -100,6 +100,9 @@ fn bad_files_and_options_get_one_line_errors() {
         &["restore", "--input", "/nonexistent.npy", "--out", o],
         "cannot read",
     );
+    // Sizes that leave nothing to score (it used to panic inside a matmul).
+    fails_cleanly(&["eval", "--restore-n", "0"], "--restore-n");
+    fails_cleanly(&["eval", "--n", "0"], "--n");
     let text = tmp("text.npy");
     std::fs::write(&text, "hello").unwrap();
     fails_cleanly(

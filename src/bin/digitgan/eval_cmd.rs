@@ -20,6 +20,11 @@ pub fn run(
     seed: u64,
     json_out: Option<&Path>,
 ) -> Result<()> {
+    if n < 10 || restore_n == 0 {
+        return Err(Error::Input(
+            "eval needs --n of at least 10 and --restore-n of at least 1".into(),
+        ));
+    }
     let device = train_device();
     let data = MnistSubset::bundled();
     let acc = |imgs: &[f32], labels: &[u8]| {
