@@ -62,7 +62,7 @@ enum Command {
         #[arg(long)]
         restorer_lr: Option<f64>,
         /// Weight of the restorer's class term (D's class head must read the restored digit as
-        /// the clean digit's label; default 1).
+        /// the clean digit's label; default 0 = off, see NOTES.md).
         #[arg(long)]
         restorer_class_weight: Option<f32>,
         /// Train on only the first K digits of each class.
