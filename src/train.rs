@@ -330,11 +330,13 @@ impl Trainer {
         if let Some((out, _)) = &restored {
             g_inputs.push(out.clone());
         }
+        // D was updated above and is not trained here: a copy without gradient tracking makes
+        // the backward pass compute only the input gradients G and R need, not D's weight
+        // gradients (a matmul per D layer, ~9% of the step's matmul FLOPs).
+        let d_fixed = self.models.discriminator.clone().no_grad();
         let (logits, class_logits) = {
             let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
-            self.models
-                .discriminator
-                .forward(Tensor::cat(g_inputs, 0), Some(&mut masks))
+            d_fixed.forward(Tensor::cat(g_inputs, 0), Some(&mut masks))
         };
         let mut g_loss = softplus_stable(chunk(&logits, 0).neg()).mean();
         if let (Some(cl), true) = (&class_logits, classes > 0) {
@@ -405,7 +407,8 @@ impl Trainer {
         let keep = tensor2(&rows.output_mask, b, &dev);
         let out = raw * keep.clone() + damaged * (keep.neg() + 1.0); // [B, 784]
         let clean = tensor2(&rows.clean, b, &dev);
-        let (logits, class_logits) = self.models.discriminator.forward(out.clone(), None);
+        let d_fixed = self.models.discriminator.clone().no_grad(); // only R learns here
+        let (logits, class_logits) = d_fixed.forward(out.clone(), None);
         let l1 = (out - clean).abs().mean();
         let r_l1 = l1.clone().into_scalar::<f32>();
         let mut loss = softplus_stable(logits.neg()).mean() + l1.mul_scalar(cfg.l1_weight);
