@@ -216,6 +216,47 @@ impl Session {
         ))
     }
 
+    /// The augmentation experiment (see [`crate::augment`]) with the current generator: a
+    /// reference classifier trained on `k` real digits per class, on those plus `m` generated
+    /// per class, and on those plus `m` T(x) per class, each over `seeds` seeds, scored on the
+    /// test split. Sizes are bounded so that one call stays interactive in the page.
+    pub fn augment_eval(
+        &self,
+        k: usize,
+        m: usize,
+        seeds: usize,
+        steps: usize,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<crate::augment::AugmentEvalReport> {
+        if !(1..=700).contains(&k) || !(1..=500).contains(&m) {
+            return Err(Error::Input(
+                "k must be 1..=700 and m 1..=500 digits per class".into(),
+            ));
+        }
+        if !(1..=5).contains(&seeds) || !(1..=5000).contains(&steps) {
+            return Err(Error::Input(
+                "seeds must be 1..=5 and steps 1..=5000".into(),
+            ));
+        }
+        if self.classes() == 0 {
+            return Err(Error::Input(
+                "the augmentation experiment needs a class-conditional generator".into(),
+            ));
+        }
+        let config = crate::augment::AugmentEvalConfig::new()
+            .with_k(vec![k])
+            .with_m(m)
+            .with_seeds(seeds)
+            .with_steps(steps);
+        crate::augment::augment_eval(
+            &self.trainer.models.generator,
+            &self.data.train,
+            &self.data.test,
+            &config,
+            progress,
+        )
+    }
+
     /// Bundled digits: "train" or "test" split, `count` from `start`.
     pub fn digits(&self, split: &str, start: usize, count: usize) -> Result<Digits> {
         let set = match split {

@@ -140,6 +140,36 @@ impl DigitGan {
     }
 
     /// `half`: store f16 tensors (half the size; for autosaves).
+    /// The augmentation experiment for one K (see `Session::augment_eval`); `progress(done,
+    /// total)` is called after each classifier step. Returns the report as a plain object.
+    #[wasm_bindgen(js_name = augmentEval)]
+    pub fn augment_eval(
+        &self,
+        k: u32,
+        m: u32,
+        seeds: u32,
+        steps: u32,
+        progress: &js_sys::Function,
+    ) -> Result<JsValue, JsError> {
+        let report = self
+            .session
+            .augment_eval(
+                k as usize,
+                m as usize,
+                seeds as usize,
+                steps as usize,
+                |done, total| {
+                    let _ = progress.call2(
+                        &JsValue::NULL,
+                        &JsValue::from(done as u32),
+                        &JsValue::from(total as u32),
+                    );
+                },
+            )
+            .map_err(js_err)?;
+        serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
+    }
+
     #[wasm_bindgen(js_name = exportWeights)]
     pub fn export_weights(&self, half: Option<bool>) -> Result<Uint8Array, JsError> {
         let bytes = self

@@ -44,6 +44,9 @@ fn every_entry_point_rejects_bad_input_with_a_message() {
     assert!(s.latent_search(&[0.5; 784], Some(&[0.0; 10]), 1).is_err());
     assert!(s.classify(&[]).is_err());
     assert!(s.train(1_000_000).is_err());
+    assert!(s.augment_eval(0, 10, 1, 5, |_, _| {}).is_err());
+    assert!(s.augment_eval(5, 10, 9, 5, |_, _| {}).is_err());
+    assert!(s.augment_eval(5, 10, 1, 50_000, |_, _| {}).is_err());
     assert!(Session::new(b"garbage", None, 1).is_err());
     // A failed import leaves the model as it was.
     let before = s.export_weights(false).unwrap();
@@ -64,6 +67,19 @@ fn every_entry_point_rejects_bad_input_with_a_message() {
     .unwrap();
     assert_eq!(s.options().batch_size, Some(16));
     assert_eq!(s.train(2).unwrap().len(), 2);
+}
+
+#[test]
+fn the_augmentation_experiment_runs_from_the_session() {
+    let s = session();
+    let mut calls = 0;
+    let r = s.augment_eval(2, 5, 1, 10, |_, _| calls += 1).unwrap();
+    assert_eq!(r.results.len(), 1);
+    assert_eq!(r.results[0].arms.len(), 3);
+    for arm in &r.results[0].arms {
+        assert!((0.0..=1.0).contains(&arm.mean), "{arm:?}");
+    }
+    assert_eq!(calls, 3 * 10);
 }
 
 #[test]

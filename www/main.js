@@ -8,6 +8,7 @@ import { saveModel, loadModel, clearModel } from './store.js';
 import { imageFileToInk } from './upload.js';
 import { quantise, dequantise, maskBits, maskFloat } from './share.js';
 import { initShare } from './share-ui.js';
+import { initAugment } from './augment-ui.js';
 
 const $ = (id) => document.getElementById(id);
 const t0 = performance.now();
@@ -169,8 +170,13 @@ function onFatal(message, during) {
   startWorker(initMessage());
 }
 
+let onAugmentProgress = () => {};
+
 function onWorkerMessage(m) {
   switch (m.type) {
+    case 'augmentProgress':
+      onAugmentProgress(m);
+      break;
     case 'loading':
       ui.progress.value = m.fraction;
       break;
@@ -630,6 +636,16 @@ async function runRestore(input, seed) {
   document.body.dataset.restoreCount = String(Number(document.body.dataset.restoreCount || 0) + 1);
   return r;
 }
+
+// ─── augmentation experiment (augment-ui.js) ──────────────────────────────────────────────────
+initAugment({
+  call,
+  setStatus,
+  ready: () => state.ready,
+  onProgress: (fn) => {
+    onAugmentProgress = fn;
+  },
+});
 
 // ─── share links (share-ui.js, format in share.js) ────────────────────────────────────────────
 const share = initShare({

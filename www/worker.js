@@ -26,6 +26,8 @@
  *                realDigits {label:number|null, n} → {images, labels}
  *                testDigit {index?:number} → {image, label, index}
  *                interpolate {frames, seed, label} → {images, frames}
+ *                augmentEval {k, m?, seeds?, steps?} → the report of src/augment.rs for one K (pauses
+ *                          training; posts augmentProgress while it runs)
  *                exportWeights {} → {bytes: ArrayBuffer, step}
  *                importWeights {bytes: ArrayBuffer} → {step}   (throws with the wasm message; model unchanged)
  *   { type: 'debugDiverge' }                   test hook: makes the weights NaN; the next step rolls back
@@ -43,6 +45,7 @@
  *   { type: 'state', running, step }                            training loop started/stopped
  *   { type: 'weights', bytes: ArrayBuffer, step, reason: 'pause'|'autosave' }   (autosave: every 1000 steps)
  *       snapshot for IndexedDB and for restarting after a crash
+ *   { type: 'augmentProgress', done, total }                   classifier steps of a running augmentEval
  *   { type: 'result', id, ok, value? , error? }
  *   { type: 'error', message, where }                           recoverable (the worker keeps going)
  *   { type: 'fatal', message, during?: 'init' }                 wasm trapped/panicked (or training diverged):
@@ -470,6 +473,20 @@ const methods = {
     if (classes > 0) labels = new Uint8Array(frames).fill(label ?? seed % 10);
     const images = gan.generate(z, labels);
     return { value: { images, frames }, transfer: [images.buffer] };
+  },
+  // The augmentation experiment for one K with the current generator (pauses training; several
+  // seconds: progress goes out as { type: 'augmentProgress', done, total } at most every 100 ms).
+  augmentEval({ k, m = 100, seeds = 2, steps = 300 }) {
+    if (running) setRunning(false);
+    let last = 0;
+    const report = gan.augmentEval(k >>> 0, m >>> 0, seeds >>> 0, steps >>> 0, (done, total) => {
+      const now = performance.now();
+      if (now - last >= 100 || done === total) {
+        last = now;
+        post({ type: 'augmentProgress', done, total });
+      }
+    });
+    return { value: report };
   },
   exportWeights() {
     const bytes = gan.exportWeights();
