@@ -267,19 +267,12 @@ impl Trainer {
             d_inputs.push(tensor2(&aug, b, &dev));
         }
         // Restorer fakes.
-        let restored = cfg.train_restorer.then(|| {
+        let restored = if cfg.train_restorer {
             let rows = damaged_batch(&batch, &real_px, cfg.blind_fraction, &mut self.rng);
-            let damaged = tensor2(&rows.damaged, b, &dev);
-            // Raw output for every row, then the composite where the mask is known: blind rows
-            // see an all-zero mask but keep the whole raw output (as `restore_network` does).
-            let raw =
-                self.models
-                    .restorer
-                    .forward(damaged.clone(), tensor2(&rows.mask, b, &dev), true);
-            let keep = tensor2(&rows.output_mask, b, &dev); // 1 = take the restorer's pixel
-            let out = raw * keep.clone() + damaged * (keep.neg() + 1.0);
-            (out, tensor2(&rows.clean, b, &dev))
-        });
+            Some(self.restorer_output(&rows, b))
+        } else {
+            None
+        };
         if let Some((out, _)) = &restored {
             d_inputs.push(out.clone().detach());
         }
@@ -347,20 +340,17 @@ impl Trainer {
         let g_loss_value = g_loss.clone().into_scalar::<f32>();
         let mut total = g_loss;
         let (mut r_loss_value, mut r_l1_value) = (0.0, 0.0);
-        if let Some((out, clean)) = &restored {
-            let l1 = (out.clone() - clean.clone()).abs().mean();
-            r_l1_value = l1.clone().into_scalar::<f32>();
-            let mut r_loss =
-                softplus_stable(chunk(&logits, 1).neg()).mean() + l1.mul_scalar(cfg.l1_weight);
-            if let (Some(cl), true) = (
-                &class_logits,
-                classes > 0 && cfg.restorer_class_weight > 0.0,
-            ) {
-                r_loss = r_loss
-                    + cross_entropy(chunk(cl, 1), onehot(&batch.labels, classes, &dev))
-                        .mul_scalar(cfg.restorer_class_weight);
-            }
+        let train_r = restored.is_some();
+        if let Some((out, clean)) = restored {
+            let (r_loss, r_l1) = cfg.restorer_loss(
+                chunk(&logits, 1),
+                class_logits.as_ref().map(|cl| chunk(cl, 1)),
+                out,
+                clean,
+                &batch.labels,
+            );
             r_loss_value = r_loss.clone().into_scalar::<f32>();
+            r_l1_value = r_l1;
             total = total + r_loss;
         }
         let mut grads = total.backward();
@@ -368,7 +358,7 @@ impl Trainer {
         self.models.generator = self
             .opt_g
             .step(cfg.lr, self.models.generator.clone(), g_grads);
-        if restored.is_some() {
+        if train_r {
             let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
             self.models.restorer =
                 self.opt_r
@@ -392,32 +382,16 @@ impl Trainer {
     /// The restorer-only step (`train_gan` off): G and D stay as they are; R learns from
     /// adversarial + λ·L1 (+ class) losses through the fixed D (no dropout: D as at inference).
     fn restorer_step(&mut self) -> StepStats {
-        let cfg = &self.config;
-        let b = cfg.batch_size.max(1);
-        let dev = self.device.clone();
+        let b = self.config.batch_size.max(1);
         let idx = self.batcher.next_indices(b);
         let batch = self.data.select(&idx);
         let clean_px = to_tanh_range(&batch.images);
-        let rows = damaged_batch(&batch, &clean_px, cfg.blind_fraction, &mut self.rng);
-        let damaged = tensor2(&rows.damaged, b, &dev);
-        let raw = self
-            .models
-            .restorer
-            .forward(damaged.clone(), tensor2(&rows.mask, b, &dev), true);
-        let keep = tensor2(&rows.output_mask, b, &dev);
-        let out = raw * keep.clone() + damaged * (keep.neg() + 1.0); // [B, 784]
-        let clean = tensor2(&rows.clean, b, &dev);
+        let rows = damaged_batch(&batch, &clean_px, self.config.blind_fraction, &mut self.rng);
+        let (out, clean) = self.restorer_output(&rows, b);
         let d_fixed = self.models.discriminator.clone().no_grad(); // only R learns here
         let (logits, class_logits) = d_fixed.forward(out.clone(), None);
-        let l1 = (out - clean).abs().mean();
-        let r_l1 = l1.clone().into_scalar::<f32>();
-        let mut loss = softplus_stable(logits.neg()).mean() + l1.mul_scalar(cfg.l1_weight);
-        if let Some(cl) = class_logits.filter(|_| cfg.restorer_class_weight > 0.0) {
-            let classes = cl.dims()[1];
-            loss = loss
-                + cross_entropy(cl, onehot(&batch.labels, classes, &dev))
-                    .mul_scalar(cfg.restorer_class_weight);
-        }
+        let cfg = &self.config;
+        let (loss, r_l1) = cfg.restorer_loss(logits, class_logits, out, clean, &batch.labels);
         let r_loss = loss.clone().into_scalar::<f32>();
         let mut grads = loss.backward();
         let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
@@ -431,6 +405,48 @@ impl Trainer {
             r_l1,
             ..StepStats::default()
         }
+    }
+}
+
+impl Trainer {
+    /// R's output on a damaged batch, and the clean digits: the raw output for every row, then
+    /// the composite where the mask is known (blind rows see an all-zero mask but keep the whole
+    /// raw output, as `restore_network` does).
+    fn restorer_output(&self, rows: &DamagedRows, b: usize) -> (Tensor<2>, Tensor<2>) {
+        let dev = &self.device;
+        let damaged = tensor2(&rows.damaged, b, dev);
+        let raw = self
+            .models
+            .restorer
+            .forward(damaged.clone(), tensor2(&rows.mask, b, dev), true);
+        let keep = tensor2(&rows.output_mask, b, dev); // 1 = take the restorer's pixel
+        let out = raw * keep.clone() + damaged * (keep.neg() + 1.0); // [B, 784]
+        (out, tensor2(&rows.clean, b, dev))
+    }
+}
+
+impl TrainConfig {
+    /// The restorer's loss from D's outputs on its restorations: adversarial + λ·L1 to the clean
+    /// digits (+ the optional class term). Returns the loss and the L1 distance alone.
+    fn restorer_loss(
+        &self,
+        logits: Tensor<2>,
+        class_logits: Option<Tensor<2>>,
+        out: Tensor<2>,
+        clean: Tensor<2>,
+        labels: &[u8],
+    ) -> (Tensor<1>, f32) {
+        let l1 = (out - clean).abs().mean();
+        let r_l1 = l1.clone().into_scalar::<f32>();
+        let mut loss = softplus_stable(logits.neg()).mean() + l1.mul_scalar(self.l1_weight);
+        if let Some(cl) = class_logits.filter(|_| self.restorer_class_weight > 0.0) {
+            let classes = cl.dims()[1];
+            let device = cl.device();
+            loss = loss
+                + cross_entropy(cl, onehot(labels, classes, &device))
+                    .mul_scalar(self.restorer_class_weight);
+        }
+        (loss, r_l1)
     }
 }
 
