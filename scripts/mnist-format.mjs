@@ -13,27 +13,14 @@
 // train = indices 0..699 of each class, test = indices 700..759. Index 760+ is never read.
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
+import { crc32 } from '../www/crc32.js';
 
 export const TRAIN_PER_CLASS = 700;
 export const TEST_PER_CLASS = 60;
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
 
-export function crc32(bytes) {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** Reads digits [start, end) of class `digit` from the npm package, as uint8 rows of 784. */
 export function readClass(digit, start, end) {
@@ -84,3 +71,5 @@ export function buildRaw() {
 export function buildAsset() {
   return gzipSync(buildRaw(), { level: 9 });
 }
+
+export { crc32 };

@@ -193,17 +193,40 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
 }
 
+/// Writes a value as pretty JSON.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Io(e.to_string()))?;
+    write(path, text.as_bytes())
+}
+
 /// A PNG of digits in a grid (white ink on black, 1-px gaps), 2× upscaled.
 pub fn png_grid(values: &[f32], columns: usize) -> Result<Vec<u8>> {
+    tiled_png(values, columns, 2, 2, 40)
+}
+
+/// A sprite sheet: digits in a grid of `columns`, 28×28 pixels per cell, no gaps, 8-bit grey,
+/// ink white on black (cell `i` at x = 28·(i mod columns), y = 28·(i div columns)).
+pub fn png_sprite(values: &[f32], columns: usize) -> Result<Vec<u8>> {
+    tiled_png(values, columns, 1, 0, 0)
+}
+
+/// Digits tiled `columns` per row, each upscaled `scale`× inside a cell with a `gap`-pixel
+/// border of grey `background` (half the gap on each side).
+fn tiled_png(
+    values: &[f32],
+    columns: usize,
+    scale: usize,
+    gap: usize,
+    background: u8,
+) -> Result<Vec<u8>> {
     let n = values.len() / PIXELS;
     let cols = columns.clamp(1, n.max(1));
     let rows = n.div_ceil(cols).max(1);
-    let scale = 2;
-    let cell = 28 * scale + 2;
+    let cell = 28 * scale + gap;
     let (w, h) = (cols * cell, rows * cell);
-    let mut img = vec![40u8; w * h];
+    let mut img = vec![background; w * h];
     for k in 0..n {
-        let (ox, oy) = ((k % cols) * cell + 1, (k / cols) * cell + 1);
+        let (ox, oy) = ((k % cols) * cell + gap / 2, (k / cols) * cell + gap / 2);
         for y in 0..28 * scale {
             for x in 0..28 * scale {
                 let v = values[k * PIXELS + (y / scale) * 28 + x / scale];
@@ -211,47 +234,7 @@ pub fn png_grid(values: &[f32], columns: usize) -> Result<Vec<u8>> {
             }
         }
     }
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w as u32, h as u32);
-        enc.set_color(png::ColorType::Grayscale);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(|e| Error::Io(e.to_string()))?;
-        writer
-            .write_image_data(&img)
-            .map_err(|e| Error::Io(e.to_string()))?;
-    }
-    Ok(out)
-}
-
-/// A sprite sheet: digits in a grid of `columns`, 28×28 pixels per cell, no gaps, 8-bit grey,
-/// ink white on black (cell `i` at x = 28·(i mod columns), y = 28·(i div columns)).
-pub fn png_sprite(values: &[f32], columns: usize) -> Result<Vec<u8>> {
-    let n = values.len() / PIXELS;
-    let cols = columns.clamp(1, n.max(1));
-    let rows = n.div_ceil(cols).max(1);
-    let (w, h) = (cols * 28, rows * 28);
-    let mut img = vec![0u8; w * h];
-    for k in 0..n {
-        let (ox, oy) = ((k % cols) * 28, (k / cols) * 28);
-        for y in 0..28 {
-            for x in 0..28 {
-                let v = values[k * PIXELS + y * 28 + x];
-                img[(oy + y) * w + ox + x] = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
-            }
-        }
-    }
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w as u32, h as u32);
-        enc.set_color(png::ColorType::Grayscale);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(|e| Error::Io(e.to_string()))?;
-        writer
-            .write_image_data(&img)
-            .map_err(|e| Error::Io(e.to_string()))?;
-    }
-    Ok(out)
+    grey_png(&img, w, h)
 }
 
 /// Writes a labelled set of digits into `dir` (the format of `digitgan export-augmented`):
@@ -272,4 +255,19 @@ pub fn write_labelled(dir: &Path, digits: &crate::data::Digits, columns: usize) 
         })
         .collect();
     write(&dir.join("labels.txt"), text.as_bytes())
+}
+
+/// An 8-bit grey PNG of a w×h image.
+fn grey_png(img: &[u8], w: usize, h: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w as u32, h as u32);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(|e| Error::Io(e.to_string()))?;
+        writer
+            .write_image_data(img)
+            .map_err(|e| Error::Io(e.to_string()))?;
+    }
+    Ok(out)
 }

@@ -238,11 +238,6 @@ impl Session {
                 "seeds must be 1..=5 and steps 1..=5000".into(),
             ));
         }
-        if self.classes() == 0 {
-            return Err(Error::Input(
-                "the augmentation experiment needs a class-conditional generator".into(),
-            ));
-        }
         let config = crate::augment::AugmentEvalConfig::new()
             .with_k(vec![k])
             .with_m(m)

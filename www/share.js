@@ -35,6 +35,7 @@ export function isShareFragment(fragment) {
 }
 
 // ─── helpers the page uses to make the exact bytes a link carries ────────────────────────────
+import { crc32 } from './crc32.js';
 /** Float image (0..1) → bytes k, with the same rounding the canvases use (digits.js). */
 export function quantise(image) {
   const out = new Uint8Array(PIXELS);
@@ -242,25 +243,11 @@ function unpackBits(bytes) {
   return out;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
 /** The 16-bit fingerprint of a weights file that links carry (0 for a build without weights). */
 export function weightsId(bytes) {
   return bytes && bytes.length ? crc32(bytes) & 0xffff : 0;
 }
 
-export function crc32(bytes) {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const B64_INDEX = new Int16Array(128).fill(-1);
@@ -355,3 +342,5 @@ async function readAll(readable, limit) {
   }
   return out;
 }
+
+export { crc32 };

@@ -82,3 +82,12 @@ export async function shot(page, name) {
     }
   }
 }
+
+/** Drag the mouse through points given as fractions of the canvas box. */
+export async function stroke(page, box, points) {
+  const at = ([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 12 });
+  await page.mouse.up();
+}

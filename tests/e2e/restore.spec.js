@@ -1,14 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { watchErrors, openReady, canvasValues, distance, stats, shot } from './helpers.js';
+import { watchErrors, openReady, canvasValues, distance, stats, shot, stroke } from './helpers.js';
 
-/** Drag the mouse through points given as fractions of the canvas box. */
-async function stroke(page, box, points) {
-  const at = ([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 12 });
-  await page.mouse.up();
-}
 
 async function previewCount(page) {
   return page.evaluate(() => Number(document.body.dataset.previewCount || 0));

@@ -1,6 +1,6 @@
 // Issue 7: the page keeps working, keeps the user's work and says what went wrong.
 import { test, expect } from '@playwright/test';
-import { watchErrors, openReady, canvasValues, stats, stepCount, shot } from './helpers.js';
+import { watchErrors, openReady, canvasValues, stats, stepCount, shot, stroke } from './helpers.js';
 
 const restoreCount = (page) => page.evaluate(() => Number(document.body.dataset.restoreCount || 0));
 
@@ -8,16 +8,6 @@ async function restoreAndWait(page) {
   const r0 = await restoreCount(page);
   await page.getByTestId('restore-button').click();
   await expect.poll(() => restoreCount(page), { timeout: 60_000 }).toBeGreaterThan(r0);
-}
-
-/** Drag through points given as fractions of the pad. */
-async function stroke(page, points) {
-  const box = await page.getByTestId('draw-canvas').boundingBox();
-  const at = ([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 8 });
-  await page.mouse.up();
 }
 
 /** PNG bytes of a w×h image drawn in the page: a dark "1"-like bar on light paper. */
@@ -66,19 +56,20 @@ test('odd drawings: empty, full ink, a dot, uploaded images of other sizes, a no
   const errors = watchErrors(page);
   await openReady(page);
   await page.getByTestId('draw-canvas').scrollIntoViewIfNeeded();
+  const box = await page.getByTestId('draw-canvas').boundingBox();
 
   // Empty canvas: a message, nothing breaks.
   await page.getByTestId('restore-button').click();
   await expect(page.getByTestId('status')).toHaveText(/Draw a digit/);
 
   // A tiny dot.
-  await stroke(page, [[0.5, 0.5], [0.505, 0.5]]);
+  await stroke(page, box, [[0.5, 0.5], [0.505, 0.5]]);
   await restoreAndWait(page);
   expect(stats(await canvasValues(page, 'restored-canvas')).max).toBeGreaterThan(0.2);
 
   // Full ink: scribble over the whole pad.
   await page.getByTestId('clear-drawing').click();
-  for (let y = 0.02; y < 1; y += 0.06) await stroke(page, [[0.0, y], [1.0, y]]);
+  for (let y = 0.02; y < 1; y += 0.06) await stroke(page, box, [[0.0, y], [1.0, y]]);
   await restoreAndWait(page);
   for (const id of ['restored-canvas', 'latent-canvas']) {
     const v = await canvasValues(page, id);

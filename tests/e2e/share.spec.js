@@ -2,21 +2,13 @@
 // opens the link under the /digitgan/ sub-path and must show the same pixels. Bad links get a
 // message and a working default page.
 import { test, expect } from '@playwright/test';
-import { watchErrors, openReady, canvasValues, stats, shot, SHOTS } from './helpers.js';
+import { watchErrors, openReady, canvasValues, stats, shot, SHOTS, stroke } from './helpers.js';
 import { readFileSync } from 'node:fs';
 import { encodeState, weightsId } from '../../www/share.js';
 
 // The fingerprint the built page has for its bundled weights (webpack.config.js).
 const WEIGHTS_ID = weightsId(readFileSync(new URL('../../assets/pretrained.dgw', import.meta.url)));
 
-/** Drag the mouse through points given as fractions of the canvas box. */
-async function stroke(page, box, points) {
-  const at = ([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 12 });
-  await page.mouse.up();
-}
 const count = (page, key) => page.evaluate((k) => Number(document.body.dataset[k] || 0), key);
 async function settledPreview(page, before) {
   await expect.poll(() => count(page, 'previewCount')).toBeGreaterThan(before);

@@ -5,7 +5,7 @@ use crate::bar;
 use digitgan::augment::{AugmentEvalConfig, augment_eval, generate_per_class};
 use digitgan::data::MnistSubset;
 use digitgan::error::{Error, Result};
-use digitgan::files::{write, write_labelled};
+use digitgan::files::{write_json, write_labelled};
 use digitgan::weights::Bundle;
 use std::path::Path;
 
@@ -56,12 +56,7 @@ pub fn eval(b: &Bundle, config: &AugmentEvalConfig, json_out: Option<&Path>) -> 
     }
     if let Some(path) = json_out {
         let j = serde_json::json!({ "config": config, "report": report });
-        write(
-            path,
-            serde_json::to_string_pretty(&j)
-                .map_err(|e| Error::Io(e.to_string()))?
-                .as_bytes(),
-        )?;
+        write_json(path, &j)?;
     }
     Ok(())
 }

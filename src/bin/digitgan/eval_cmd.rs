@@ -201,12 +201,7 @@ pub fn run(
                 "label_agreement_per_class": agree_per_class, "frechet": fd_gen, "frechet_train_vs_test": fd_ref },
             "restoration": rows,
         });
-        digitgan::files::write(
-            path,
-            serde_json::to_string_pretty(&j)
-                .map_err(|e| Error::Io(e.to_string()))?
-                .as_bytes(),
-        )?;
+        digitgan::files::write_json(path, &j)?;
     }
     Ok(())
 }
