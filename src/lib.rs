@@ -4,6 +4,7 @@
 //! (`src/bin/digitgan.rs`) and the WebAssembly API the page's worker calls (`web.rs`).
 //!
 //! - [`data`]: the bundled MNIST subset (decode, shuffle, batch) and the augmentation transform T(x).
+//! - [`diffaug`]: DiffAugment, the differentiable translation + cutout applied to everything D sees.
 //! - [`damage`]: damage models (erased blocks/strokes/half, noise, salt-and-pepper) with masks.
 //! - [`model`]: generator, discriminator, restorer and reference classifier (burn modules).
 //! - [`train`]: the training step (D step, then G and restorer steps) and its config.
@@ -15,6 +16,7 @@
 
 pub mod damage;
 pub mod data;
+pub mod diffaug;
 pub mod error;
 pub mod model;
 pub mod train;

@@ -2,6 +2,8 @@
 //!
 //! Losses (BCE on logits, ℓ(l) = softplus(−l) for "real", softplus(l) for "fake"):
 //! - D: E[log D(x)] + E[log(1 − D(G(z)))] + E[log D(T(x))] (augmentation term, switchable)
+//!   With DiffAugment on, every image D sees in both steps (real, T(x), G(z), R(x_bad)) first
+//!   goes through a differentiable random translation + cutout (`diffaug.rs`).
 //!   + E[log(1 − D(R(x_bad)))] (restorer fakes) + AC-GAN class cross-entropy on real and fake.
 //! - G: non-saturating −E[log D(G(z))] + class cross-entropy of D's head on G(z, y).
 //! - R: −E[log D(R(x_bad))] + λ·L1(R(x_bad), x) (pix2pix-style).
@@ -11,6 +13,7 @@
 
 use crate::damage::{self, DamageKind};
 use crate::data::{AugmentConfig, Batcher, Digits, to_tanh_range};
+use crate::diffaug::DiffAugmentConfig;
 use crate::model::*;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
@@ -49,6 +52,12 @@ pub struct TrainConfig {
     pub augment: bool,
     #[config(default = "AugmentConfig::new()")]
     pub augment_ranges: AugmentConfig,
+    /// DiffAugment: the same differentiable random transform on real and generated digits for
+    /// D and for G (off by default; README "T(x) vs DiffAugment" has the measurements).
+    #[config(default = false)]
+    pub diff_augment: bool,
+    #[config(default = "DiffAugmentConfig::new()")]
+    pub diff_augment_ranges: DiffAugmentConfig,
     /// Weight of the AC-GAN class loss (when the models are conditional).
     #[config(default = 1.0)]
     pub class_weight: f32,
@@ -279,11 +288,13 @@ impl Trainer {
 
         // ---- Discriminator step: one forward over [real; fake; T(x); R(x_bad)].
         let p = cfg.discriminator.dropout as f32;
+        let mut d_input = Tensor::cat(d_inputs, 0);
+        if cfg.diff_augment {
+            d_input = cfg.diff_augment_ranges.apply(d_input, &mut self.rng);
+        }
         let (logits, class_logits) = {
             let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
-            self.models
-                .discriminator
-                .forward(Tensor::cat(d_inputs, 0), Some(&mut masks))
+            self.models.discriminator.forward(d_input, Some(&mut masks))
         };
         let chunk = |t: &Tensor<2>, i: usize| t.clone().slice([i * b..(i + 1) * b]);
         let real_logit = chunk(&logits, 0);
@@ -327,9 +338,13 @@ impl Trainer {
         // the backward pass compute only the input gradients G and R need, not D's weight
         // gradients (a matmul per D layer, ~9% of the step's matmul FLOPs).
         let d_fixed = self.models.discriminator.clone().no_grad();
+        let mut g_input = Tensor::cat(g_inputs, 0);
+        if cfg.diff_augment {
+            g_input = cfg.diff_augment_ranges.apply(g_input, &mut self.rng);
+        }
         let (logits, class_logits) = {
             let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
-            d_fixed.forward(Tensor::cat(g_inputs, 0), Some(&mut masks))
+            d_fixed.forward(g_input, Some(&mut masks))
         };
         let mut g_loss = softplus_stable(chunk(&logits, 0).neg()).mean();
         if let (Some(cl), true) = (&class_logits, classes > 0) {

@@ -51,6 +51,10 @@ enum Command {
         /// Turn the E[log D(T(x))] augmentation term off.
         #[arg(long)]
         no_augment: bool,
+        /// DiffAugment: a differentiable random translation + cutout on every image D sees,
+        /// real and generated, in D's and G's steps.
+        #[arg(long)]
+        diff_augment: bool,
         /// Do not train the restorer (GAN only).
         #[arg(long)]
         no_restorer: bool,
@@ -80,6 +84,10 @@ enum Command {
         /// With --from: train a new reference classifier instead of keeping the file's.
         #[arg(long)]
         new_classifier: bool,
+        /// Take the reference classifier from these weights instead of training one (saves its
+        /// 6,000 steps in studies that only compare generators).
+        #[arg(long, conflicts_with = "new_classifier")]
+        classifier: Option<PathBuf>,
     },
     /// Generate digits with a trained generator.
     Generate {
@@ -157,6 +165,10 @@ enum Command {
         /// runs that trained their own classifiers are compared in one feature space.
         #[arg(long)]
         classifier: Option<PathBuf>,
+        /// Also train a classifier on damaged training digits of each kind and score it on the
+        /// damaged test digits: how much of the label the damage leaves (about 1 min per kind).
+        #[arg(long)]
+        damaged_reference: bool,
     },
     /// Train the reference classifier on K real digits per class, alone, plus M generated per
     /// class, or plus M transformed copies T(x) per class; prints test accuracies over seeds.
@@ -245,6 +257,7 @@ fn run(cli: Cli) -> Result<()> {
             batch,
             lr,
             no_augment,
+            diff_augment,
             no_restorer,
             restorer_only,
             restorer_lr,
@@ -254,6 +267,7 @@ fn run(cli: Cli) -> Result<()> {
             sample_every,
             half,
             new_classifier,
+            classifier: classifier_from,
         } => {
             let mut config = TrainConfig::preset(&preset).ok_or_else(|| {
                 Error::Input(format!("unknown preset '{preset}' (use default or design)"))
@@ -267,6 +281,7 @@ fn run(cli: Cli) -> Result<()> {
             if no_augment {
                 config.augment = false;
             }
+            config.diff_augment = diff_augment;
             if no_restorer {
                 config.train_restorer = false;
             }
@@ -303,9 +318,10 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 None => (Trainer::new(config.clone(), train_data, seed), None),
             };
-            let classifier = match classifier {
-                Some(c) => c,
-                None => {
+            let classifier = match (classifier_from, classifier) {
+                (Some(p), _) => load_bundle(Some(&p))?.classifier,
+                (None, Some(c)) => c,
+                (None, None) => {
                     let cfg = ClassifierTrainConfig::new();
                     let pb = bar(cfg.steps as u64, "classifier");
                     let c = train_classifier(&cfg, &data.train, seed, |_| pb.inc(1));
@@ -517,12 +533,21 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             json,
             classifier,
+            damaged_reference,
         } => {
             let mut b = load_bundle(weights.as_deref())?;
             if let Some(c) = classifier.as_deref() {
                 b.classifier = load_bundle(Some(c))?.classifier;
             }
-            eval_cmd::run(&b, n, restore_n, latent_n, seed, json.as_deref())
+            eval_cmd::run(
+                &b,
+                n,
+                restore_n,
+                latent_n,
+                seed,
+                json.as_deref(),
+                damaged_reference,
+            )
         }
         Command::AugmentEval {
             k,
