@@ -3,7 +3,9 @@
 use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
 use digitgan::error::{Error, Result};
-use digitgan::eval::{classify, features, frechet_distance, psnr};
+use digitgan::eval::{
+    ClassifierTrainConfig, classify, features, frechet_distance, psnr, train_classifier,
+};
 use digitgan::model::PIXELS;
 use digitgan::restore::{LatentSearchConfig, latent_search, restore_network};
 use digitgan::train::{generate, train_device, uniform};
@@ -19,6 +21,7 @@ pub fn run(
     latent_n: usize,
     seed: u64,
     json_out: Option<&Path>,
+    damaged_reference: bool,
 ) -> Result<()> {
     if n < 10 || restore_n == 0 {
         return Err(Error::Input(
@@ -91,6 +94,7 @@ pub fn run(
         "  {:<12} {:>16} {:>16} {:>16} {:>16} {:>16} {:>16}",
         "damage", "damaged", "nearest", "median3", "restorer", "restorer-blind", "latent"
     );
+    let mut reference_rows = Vec::new();
     let mut rows = Vec::new();
     for kind in DamageKind::ALL {
         let mut rng = StdRng::seed_from_u64(seed ^ kind as u64);
@@ -188,6 +192,21 @@ pub fn run(
                 .join(" ")
         );
         rows.push(json!({ "damage": kind.name(), "scores": row }));
+        if damaged_reference {
+            let a = damaged_reference_accuracy(kind, &data.train, &damaged, &clean.labels, seed);
+            reference_rows.push((kind.name(), a));
+        }
+    }
+    if !reference_rows.is_empty() {
+        println!(
+            "\nclassifier trained on damaged digits (how much of the label survives the damage):"
+        );
+        for (name, a) in &reference_rows {
+            println!(
+                "  {name:<12} {:5.1}% on the damaged test digits above",
+                100.0 * a
+            );
+        }
     }
     println!(
         "  (clean accuracy {:.1}%; latent search on the first {} digits of each)",
@@ -200,10 +219,40 @@ pub fn run(
             "generated": { "n": n, "confident_fraction": confident, "class_counts": hist, "label_agreement": agree,
                 "label_agreement_per_class": agree_per_class, "frechet": fd_gen, "frechet_train_vs_test": fd_ref },
             "restoration": rows,
+            "damaged_reference_accuracy": reference_rows.iter().map(|(k, a)| json!({ "damage": k, "accuracy": a })).collect::<Vec<_>>(),
         });
         digitgan::files::write_json(path, &j)?;
     }
     Ok(())
+}
+
+/// Accuracy on the damaged test digits of a reference classifier trained on damaged training
+/// digits of the same kind (4 damaged copies of each, plus T(x) on the fly): an empirical
+/// estimate of how much class information a damage type leaves, i.e. of what a restorer could
+/// reach at best when judged by a classifier.
+fn damaged_reference_accuracy(
+    kind: DamageKind,
+    train: &digitgan::data::Digits,
+    damaged_test: &[f32],
+    labels: &[u8],
+    seed: u64,
+) -> f64 {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xdead ^ kind as u64);
+    let mut set = digitgan::data::Digits {
+        images: Vec::with_capacity(4 * train.images.len()),
+        labels: Vec::with_capacity(4 * train.len()),
+    };
+    for _ in 0..4 {
+        for i in 0..train.len() {
+            set.images
+                .extend(damage(train.image(i), kind, &mut rng).image);
+            set.labels.push(train.labels[i]);
+        }
+    }
+    let cfg = ClassifierTrainConfig::new();
+    let c = train_classifier(&cfg, &set, seed, |_| {});
+    let (pred, _) = classify(&c, damaged_test, &train_device());
+    pred.iter().zip(labels).filter(|(a, b)| a == b).count() as f64 / labels.len().max(1) as f64
 }
 
 /// Baseline: paste the nearest training digit (on the known pixels) into the hole; for noise,
