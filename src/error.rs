@@ -28,6 +28,20 @@ impl fmt::Display for Error {
     }
 }
 
+impl Error {
+    /// The error's kind as a stable name (the `name` of the JS error the page's worker sees, so
+    /// it can tell a divergence from a bug without reading the message).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Data(_) => "DataError",
+            Error::Weights(_) => "WeightsError",
+            Error::Input(_) => "InputError",
+            Error::Diverged(_) => "DivergedError",
+            Error::Io(_) => "IoError",
+        }
+    }
+}
+
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -11,6 +11,14 @@ fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
+/// A JS `Error` whose `name` is the error's kind (e.g. "DivergedError"), for calls whose caller
+/// acts on the kind.
+fn js_err_named(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name(e.kind());
+    err.into()
+}
+
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
@@ -55,10 +63,11 @@ impl DigitGan {
         self.session.step_count() as f64
     }
 
-    /// Runs `n` training steps; returns one stats object per step.
-    pub fn train(&mut self, n: u32) -> Result<JsValue, JsError> {
-        let stats = self.session.train(n as usize).map_err(js_err)?;
-        serde_wasm_bindgen::to_value(&stats).map_err(|e| JsError::new(&e.to_string()))
+    /// Runs `n` training steps; returns one stats object per step. Errors are JS `Error`s named
+    /// by kind: "DivergedError" means the session rolled back to its last good checkpoint.
+    pub fn train(&mut self, n: u32) -> Result<JsValue, JsValue> {
+        let stats = self.session.train(n as usize).map_err(js_err_named)?;
+        serde_wasm_bindgen::to_value(&stats).map_err(|e| js_sys::Error::new(&e.to_string()).into())
     }
 
     #[wasm_bindgen(js_name = setOptions)]
@@ -139,7 +148,6 @@ impl DigitGan {
         ])
     }
 
-    /// `half`: store f16 tensors (half the size; for autosaves).
     /// The augmentation experiment for one K (see `Session::augment_eval`); `progress(done,
     /// total)` is called after each classifier step. Returns the report as a plain object.
     #[wasm_bindgen(js_name = augmentEval)]
@@ -170,6 +178,18 @@ impl DigitGan {
         serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
     }
 
+    /// `n_per_class` generated digits per class, class-major ([0, 1], n·784 values); the labels
+    /// are implied (digit i has label ⌊i / n_per_class⌋).
+    #[wasm_bindgen(js_name = generatePerClass)]
+    pub fn generate_per_class(&self, n_per_class: u32, seed: u32) -> Result<Float32Array, JsError> {
+        let digits = self
+            .session
+            .generate_per_class(n_per_class as usize, seed as u64)
+            .map_err(js_err)?;
+        Ok(Float32Array::from(&digits.images[..]))
+    }
+
+    /// `half`: store f16 tensors (half the size; for autosaves).
     #[wasm_bindgen(js_name = exportWeights)]
     pub fn export_weights(&self, half: Option<bool>) -> Result<Uint8Array, JsError> {
         let bytes = self
@@ -240,14 +260,19 @@ impl BenchTrainer {
         Ok(Self { trainer })
     }
 
-    /// Runs `n` training steps (one D update + one G update each, as `Trainer::step`);
-    /// returns the last step's D loss.
-    pub fn steps(&mut self, n: u32) -> f32 {
+    /// Runs `n` training steps (one D update + one G update each, as `Trainer::step`; at most
+    /// 10,000 per call); returns the last step's D loss.
+    pub fn steps(&mut self, n: u32) -> Result<f32, JsError> {
+        if n > 10_000 {
+            return Err(JsError::new(
+                "BenchTrainer.steps takes at most 10000 steps per call",
+            ));
+        }
         let mut d_loss = f32::NAN;
         for _ in 0..n {
             d_loss = self.trainer.step().d_loss;
         }
-        d_loss
+        Ok(d_loss)
     }
 }
 
@@ -261,15 +286,19 @@ pub struct BenchMatmul {
 
 #[wasm_bindgen]
 impl BenchMatmul {
+    /// Each of m, k, n in 1..=4096.
     #[wasm_bindgen(constructor)]
-    pub fn new(m: u32, k: u32, n: u32) -> BenchMatmul {
+    pub fn new(m: u32, k: u32, n: u32) -> Result<BenchMatmul, JsError> {
         use burn::tensor::{Distribution, Tensor};
+        if ![m, k, n].iter().all(|d| (1..=4096).contains(d)) {
+            return Err(JsError::new("BenchMatmul dimensions must be in 1..=4096"));
+        }
         let device = burn::tensor::Device::flex();
         let (m, k, n) = (m as usize, k as usize, n as usize);
-        Self {
+        Ok(Self {
             a: Tensor::<2>::random([m, k], Distribution::Default, &device),
             b: Tensor::<2>::random([k, n], Distribution::Default, &device),
-        }
+        })
     }
 
     /// Runs `reps` products, each read back (`into_data`, as the native bench does).

@@ -26,6 +26,7 @@
  *                realDigits {label:number|null, n} → {images, labels}
  *                testDigit {index?:number} → {image, label, index}
  *                interpolate {frames, seed, label} → {images, frames}
+ *                generatePerClass {nPerClass, seed?} → {images: Float32Array, nPerClass} (class-major)
  *                augmentEval {k, m?, seeds?, steps?} → the report of src/augment.rs for one K (pauses
  *                          training; posts augmentProgress while it runs)
  *                exportWeights {} → {bytes: ArrayBuffer, step}
@@ -302,7 +303,7 @@ function trainFailed(err) {
     return;
   }
   const message = messageOf(err);
-  if (/training diverged/.test(message)) {
+  if (err?.name === 'DivergedError') {
     // NaN/Inf or a collapsed discriminator: the core has already rolled back to its last
     // in-memory checkpoint. Pause there (state, samples and a snapshot of the good weights go
     // out as on any pause) and say what happened, with the core's suggestion.
@@ -487,6 +488,12 @@ const methods = {
       }
     });
     return { value: report };
+  },
+  // An augmented set: nPerClass generated digits of each class, class-major (src/session.rs
+  // generate_per_class; the same digits as `digitgan export-augmented` with the same weights).
+  generatePerClass({ nPerClass, seed = 1 }) {
+    const images = gan.generatePerClass(nPerClass >>> 0, seed >>> 0);
+    return { value: { images, nPerClass }, transfer: [images.buffer] };
   },
   exportWeights() {
     const bytes = gan.exportWeights();
