@@ -5,7 +5,7 @@ import { drawGrid, drawDigit, clearDigit, drawMask } from './digits.js';
 import { Pad } from './pad.js';
 import { Curves } from './charts.js';
 import { saveModel, loadModel, clearModel } from './store.js';
-import { imageFileToInk } from './upload.js';
+import { imageFileToInk, smallImageHint } from './upload.js';
 import { quantise, dequantise, maskBits, maskFloat } from './share.js';
 import { initShare } from './share-ui.js';
 import { initAugment } from './augment-ui.js';
@@ -563,14 +563,12 @@ imageInput.addEventListener('change', async () => {
   imageInput.value = '';
   if (!file) return;
   try {
-    const ink = await imageFileToInk(file, pad.w, pad.h);
+    const { ink, width, height } = await imageFileToInk(file, pad.w, pad.h);
     pad.setInk(ink);
-    setStatus(
-      pad.isEmpty()
-        ? `“${file.name}” has no visible strokes: nothing to restore.`
-        : `Loaded “${file.name}” into the pad. Damage it, then restore.`,
-      pad.isEmpty() ? 'warn' : 'info',
-    );
+    const small = smallImageHint(width, height);
+    if (pad.isEmpty()) setStatus(`“${file.name}” has no visible strokes: nothing to restore.`, 'warn');
+    else if (small) setStatus(`Loaded “${file.name}”, but it ${small}.`, 'warn');
+    else setStatus(`Loaded “${file.name}” into the pad. Damage it, then restore.`);
   } catch (err) {
     setStatus(`Could not use “${file.name}”: ${err.message}.`, 'error');
   }
@@ -642,6 +640,7 @@ initAugment({
   call,
   setStatus,
   ready: () => state.ready,
+  modelLabel: () => ui.modelSource.textContent.replace(/^·\s*/, '') || 'unknown weights',
   onProgress: (fn) => {
     onAugmentProgress = fn;
   },

@@ -8,8 +8,20 @@
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const MAX_SIDE = 4096;
 const TEXTURE = 0.15; // ink below this (after normalising) is paper, not stroke
+/** Below this many pixels on its shorter side an image cannot hold a digit's strokes. */
+export const MIN_USEFUL_SIDE = 20;
 
-/** Ink (Float32Array w×h, 0..1) from an image File/Blob; throws an Error with a user message. */
+/** A warning for images too small to carry a digit (null when the size is fine). */
+export function smallImageHint(width, height) {
+  const side = Math.min(width, height);
+  if (side >= MIN_USEFUL_SIDE) return null;
+  return `is only ${width}×${height} px, too small to hold a digit's strokes, so the restoration will be a blur; use an image at least 28 px on each side`;
+}
+
+/**
+ * Ink (Float32Array w×h, 0..1) from an image File/Blob, with the image's own size:
+ * { ink, width, height }. Throws an Error with a user message.
+ */
 export async function imageFileToInk(file, w, h) {
   if (!file || !file.size) throw new Error('the file is empty');
   if (file.size > MAX_UPLOAD_BYTES) throw new Error('the image is larger than 10 MB');
@@ -25,7 +37,7 @@ export async function imageFileToInk(file, w, h) {
     if (bitmap.width > MAX_SIDE || bitmap.height > MAX_SIDE) {
       throw new Error(`the image is ${bitmap.width}×${bitmap.height}; at most ${MAX_SIDE}×${MAX_SIDE}`);
     }
-    return rgbaToInk(fitted(bitmap, w, h), w, h);
+    return { ink: rgbaToInk(fitted(bitmap, w, h), w, h), width: bitmap.width, height: bitmap.height };
   } finally {
     bitmap.close?.();
   }

@@ -54,3 +54,11 @@ test('values stay in [0, 1] and the output has the pad size', () => {
   assert.equal(ink.length, 17 * 9);
   assert.ok(ink.every((v) => v >= 0 && v <= 1));
 });
+
+test('a tiny image gets a size warning; a digit-sized one does not', async () => {
+  const { smallImageHint } = await import('../../www/upload.js');
+  assert.match(smallImageHint(5, 5), /only 5×5 px/);
+  assert.match(smallImageHint(400, 12), /only 400×12 px/);
+  assert.equal(smallImageHint(28, 28), null);
+  assert.equal(smallImageHint(20, 300), null);
+});
