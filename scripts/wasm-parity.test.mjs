@@ -32,3 +32,24 @@ test('wasm and native agree for a fixed seed', async () => {
   assert.ok(ds < 1e-3, `samples differ by ${ds}`);
   assert.ok(dr < 1e-3, `restoration differs by ${dr}`);
 });
+
+test('the page\'s augmented-set export matches `digitgan export-augmented`', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/digitgan-export-`);
+  const weights = `${root}assets/pretrained.dgw`;
+  execFileSync(native, ['export-augmented', '--n-per-class', '3', '--seed', '7', '--weights', weights, '--out', dir]);
+  const npy = readFileSync(`${dir}/images.npy`);
+  const headerLen = npy.readUInt16LE(8);
+  const want = new Float32Array(npy.buffer.slice(npy.byteOffset + 10 + headerLen, npy.byteOffset + npy.length));
+  const pkg = await import(`${root}www/pkg/digitgan.js`);
+  await pkg.default({ module_or_path: readFileSync(`${root}www/pkg/digitgan_bg.wasm`) });
+  const gan = new pkg.DigitGan(readFileSync(`${root}assets/mnist-subset.bin.gz`), readFileSync(weights), 1);
+  const got = gan.generatePerClass(3, 7);
+  assert.equal(got.length, 30 * 784);
+  assert.equal(want.length, got.length);
+  const d = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0);
+  console.log(`max |wasm − native| of the exported set: ${d.toExponential(2)}`);
+  assert.ok(d < 1e-3, `exported digits differ by ${d}`);
+  assert.ok(Math.max(...got) > 0.5, 'the digits have ink');
+});

@@ -252,6 +252,18 @@ impl Session {
         )
     }
 
+    /// `n_per_class` generated digits of each class from the current generator, class-major, with
+    /// their labels: the augmented set the page exports (the same digits as `digitgan
+    /// export-augmented --seed` with the same weights).
+    pub fn generate_per_class(&self, n_per_class: usize, seed: u64) -> Result<Digits> {
+        if !(1..=1000).contains(&n_per_class) {
+            return Err(Error::Input(
+                "the export takes 1..=1000 digits per class".into(),
+            ));
+        }
+        crate::augment::generate_per_class(&self.trainer.models.generator, n_per_class, seed)
+    }
+
     /// Bundled digits: "train" or "test" split, `count` from `start`.
     pub fn digits(&self, split: &str, start: usize, count: usize) -> Result<Digits> {
         let set = match split {

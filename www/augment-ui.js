@@ -1,5 +1,8 @@
 // Section 4, "Augment": runs the augmentation experiment in the worker (src/augment.rs through
-// DigitGan.augmentEval) and draws the three accuracies as bars with min–max whiskers.
+// DigitGan.augmentEval) and draws the three accuracies as bars with min–max whiskers; downloads a
+// generated, labelled set as a .zip (export.js).
+import { augmentedSetFiles, zipStore } from './export.js';
+import { download } from './download.js';
 
 const ARMS = [
   { key: 'real', label: 'K real' },
@@ -9,7 +12,8 @@ const ARMS = [
 
 /**
  * app: { call(method, args) → Promise, setStatus(text, kind), onProgress(fn) registers the
- * handler of the worker's augmentProgress messages, ready() → boolean }
+ * handler of the worker's augmentProgress messages, ready() → boolean, modelLabel() → text
+ * naming the current weights }
  */
 export function initAugment(app) {
   const $ = (id) => document.getElementById(id);
@@ -52,6 +56,31 @@ export function initAugment(app) {
       run.disabled = false;
       run.removeAttribute('aria-busy');
       bar.hidden = true;
+    }
+  });
+
+  const exportRun = $('export-run');
+  exportRun.addEventListener('click', async () => {
+    if (!app.ready()) return;
+    const nPerClass = Number($('export-n').value);
+    const seed = 1;
+    exportRun.disabled = true;
+    try {
+      const { images } = await app.call('generatePerClass', { nPerClass, seed });
+      const note =
+        `DigitGAN augmented set: ${nPerClass} generated digits per class (${10 * nPerClass} in all), seed ${seed},\n` +
+        `from the generator the page had at the time (${app.modelLabel()}).\n` +
+        'images.npy: float32 [N,28,28] in [0,1], ink = 1 (as MNIST); labels.npy: uint8 [N];\n' +
+        'sprite.png: 28x28 cells, row-major; labels.txt: the labels of the sprite cells, one line per row.\n' +
+        'Digit i has label floor(i / per-class count). Same files as `digitgan export-augmented`.\n';
+      const zip = zipStore(await augmentedSetFiles(images, nPerClass, note));
+      const name = `digitgan-augmented-${nPerClass}-per-class.zip`;
+      download(new Blob([zip], { type: 'application/zip' }), name);
+      app.setStatus(`Downloaded ${name} (${(zip.length / 1024).toFixed(0)} KB, ${10 * nPerClass} digits with labels).`);
+    } catch (err) {
+      app.setStatus(`Could not export the generated set: ${err.message}`, 'error');
+    } finally {
+      exportRun.disabled = false;
     }
   });
 

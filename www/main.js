@@ -1,14 +1,13 @@
 // DigitGAN page: UI on the main thread; all model work happens in worker.js (see the protocol
 // comment at its top). Nothing from files, storage or the URL is ever inserted as HTML.
 import './style.css';
-import { drawGrid, drawDigit, clearDigit, drawMask } from './digits.js';
-import { Pad } from './pad.js';
+import { drawGrid, drawDigit, clearDigit } from './digits.js';
 import { Curves } from './charts.js';
 import { saveModel, loadModel, clearModel } from './store.js';
-import { imageFileToInk, smallImageHint } from './upload.js';
-import { quantise, dequantise, maskBits, maskFloat } from './share.js';
 import { initShare } from './share-ui.js';
 import { initAugment } from './augment-ui.js';
+import { initRestore } from './restore-ui.js';
+import { download } from './download.js';
 
 const $ = (id) => document.getElementById(id);
 const t0 = performance.now();
@@ -41,19 +40,6 @@ const ui = {
   batch: $('opt-batch'),
   augment: $('opt-augment'),
   restorer: $('opt-restorer'),
-  draw: $('draw-canvas'),
-  tools: [...document.querySelectorAll('.tool')],
-  noise: $('tool-noise'),
-  pick: $('pick-test-digit'),
-  clear: $('clear-drawing'),
-  damaged: $('damaged-canvas'),
-  maskOverlay: $('mask-overlay'),
-  damagedLabel: $('damaged-label'),
-  restoreBtn: $('restore-button'),
-  restored: $('restored-canvas'),
-  restoredLabel: $('restored-label'),
-  latent: $('latent-canvas'),
-  latentLabel: $('latent-label'),
   exportBtn: $('export-weights'),
   fileInput: $('weights-file-input'),
   backToPretrained: $('back-to-pretrained'),
@@ -257,7 +243,7 @@ function onReady(m) {
     ui.status.textContent += ` (This browser will not keep your model between visits: ${state.storageError} — use “Download weights”.)`;
     ui.status.dataset.kind = 'warn';
   }
-  if (ui.draw && !pad.isEmpty()) preview();
+  restore.onReady();
   share.onReady();
 }
 
@@ -277,7 +263,6 @@ const dChart = new Curves(
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
   lossChart.recolor();
   dChart.recolor();
-  pad.setColors(padColors());
 });
 
 function onProgress(m) {
@@ -387,7 +372,7 @@ function updateControls() {
   ui.trainScratch.disabled = !r;
   ui.trainPretrained.disabled = !r || !state.pretrainedAvailable;
   ui.resetScratch.disabled = !r;
-  for (const b of [ui.newSamples, ui.interpolate, ui.restoreBtn, ui.exportBtn, ui.pick]) b.disabled = !r;
+  for (const b of [ui.newSamples, ui.interpolate, ui.exportBtn, ...restore.buttons]) b.disabled = !r;
   ui.fileInput.disabled = !r;
   ui.backToPretrained.disabled = !r;
   document.body.classList.toggle('training', state.running);
@@ -473,167 +458,8 @@ ui.interpolate.addEventListener('click', async () => {
   }
 });
 
-// ─── draw & restore ───────────────────────────────────────────────────────────────────────────
-function padColors() {
-  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
-  return dark
-    ? { paper: [22, 25, 32], ink: [240, 240, 236], hatch: [240, 130, 70] }
-    : { paper: [255, 255, 255], ink: [20, 22, 28], hatch: [225, 110, 60] };
-}
-let previewTimer = 0;
-let previewBusy = false;
-let previewAgain = false;
-let drawingRev = 0; // bumped on every edit of the pad
-let fixedInput = null; // { input, rev }: the exact 28×28 input of a shared link, while the pad is unedited
-let lastRestore = null; // { input, seed, rev }: what the result canvases show
-const pad = new Pad(ui.draw, {
-  onChange(final) {
-    drawingRev++;
-    clearTimeout(previewTimer);
-    previewTimer = setTimeout(preview, final ? 0 : 120);
-  },
-});
-pad.setColors(padColors());
-
-/**
- * The pad as the model sees it: 28×28, quantised to k/255 and with a 0/1 mask, exactly the bytes a
- * share link carries (so the sender's and the receiver's restorations match bit for bit).
- * { bytes, bits, image, mask, label, confidence } or null when there is no ink.
- */
-async function currentInput() {
-  if (pad.isEmpty()) return null;
-  if (fixedInput && fixedInput.rev === drawingRev) return fixedInput.input;
-  const snap = pad.snapshot();
-  const m = await call('mnistify', snap, [snap.pixels.buffer, ...(snap.mask ? [snap.mask.buffer] : [])]);
-  if (m.empty) return null;
-  return { ...exactInput(quantise(m.image), m.mask ? maskBits(m.mask) : null), label: m.label, confidence: m.confidence };
-}
-function exactInput(bytes, bits) {
-  return { bytes, bits, image: dequantise(bytes), mask: bits ? maskFloat(bits) : null };
-}
-
-async function preview() {
-  if (!state.ready) return;
-  if (previewBusy) {
-    previewAgain = true;
-    return;
-  }
-  previewBusy = true;
-  try {
-    const input = await currentInput();
-    if (!input) {
-      clearDigit(ui.damaged);
-      drawMask(ui.maskOverlay, null);
-      ui.damagedLabel.textContent = 'Draw a digit';
-    } else {
-      drawDigit(ui.damaged, input.image);
-      drawMask(ui.maskOverlay, input.mask);
-      ui.damagedLabel.textContent = labelText(input.label, input.confidence);
-    }
-    document.body.dataset.previewCount = String(Number(document.body.dataset.previewCount || 0) + 1);
-  } catch (err) {
-    if (state.ready) setStatus(`Could not read the drawing: ${err.message}`, 'error');
-  } finally {
-    previewBusy = false;
-    if (previewAgain) {
-      previewAgain = false;
-      preview();
-    }
-  }
-}
-
-function labelText(label, confidence) {
-  return `looks like ${label} · ${(confidence * 100).toFixed(0)}%`;
-}
-
-function selectTool(tool) {
-  pad.tool = tool;
-  for (const b of ui.tools) b.setAttribute('aria-pressed', String(b.dataset.tool === tool));
-  ui.draw.dataset.tool = tool;
-}
-for (const b of ui.tools) b.addEventListener('click', () => selectTool(b.dataset.tool));
-selectTool('pen');
-
-ui.noise.addEventListener('click', () => {
-  if (!pad.noise()) setStatus('Draw a digit first, then add noise to it.', 'warn');
-});
-const imageInput = $('image-file-input');
-imageInput.addEventListener('change', async () => {
-  const file = imageInput.files?.[0];
-  imageInput.value = '';
-  if (!file) return;
-  try {
-    const { ink, width, height } = await imageFileToInk(file, pad.w, pad.h);
-    pad.setInk(ink);
-    const small = smallImageHint(width, height);
-    if (pad.isEmpty()) setStatus(`“${file.name}” has no visible strokes: nothing to restore.`, 'warn');
-    else if (small) setStatus(`Loaded “${file.name}”, but it ${small}.`, 'warn');
-    else setStatus(`Loaded “${file.name}” into the pad. Damage it, then restore.`);
-  } catch (err) {
-    setStatus(`Could not use “${file.name}”: ${err.message}.`, 'error');
-  }
-});
-
-ui.clear.addEventListener('click', () => {
-  pad.clear();
-  for (const c of [ui.restored, ui.latent]) clearDigit(c);
-  ui.restoredLabel.textContent = ui.latentLabel.textContent = '–';
-});
-ui.pick.addEventListener('click', async () => {
-  try {
-    const d = await call('testDigit', {});
-    pad.setDigit(d.image);
-    selectTool('eraser');
-    setStatus(`A real ${d.label} from the test set (#${d.index}). Now damage it — the eraser is selected.`);
-  } catch (err) {
-    setStatus(`Could not pick a test digit: ${err.message}`, 'error');
-  }
-});
-
-ui.restoreBtn.addEventListener('click', async () => {
-  if (pad.isEmpty()) {
-    setStatus('Draw a digit (or pick a test digit) first, then damage it and press Restore.', 'warn');
-    return;
-  }
-  ui.restoreBtn.disabled = true;
-  ui.restoreBtn.setAttribute('aria-busy', 'true');
-  try {
-    const input = await currentInput();
-    if (!input) {
-      setStatus('There is no ink left to restore from.', 'warn');
-      return;
-    }
-    setStatus(input.mask ? 'Restoring (the hatched pixels are unknown)…' : 'Restoring (blind: the model must find the damage itself)…', 'busy');
-    const r = await runRestore(input, (Math.random() * 2 ** 31) >>> 0);
-    setStatus(
-      `Restored: the network took ${r.restoreMs.toFixed(0)} ms, the latent search ${(r.latentMs / 1000).toFixed(1)} s (model at step ${state.step.toLocaleString('en')}).`,
-    );
-  } catch (err) {
-    setStatus(`Restore failed: ${err.message}`, 'error');
-  } finally {
-    ui.restoreBtn.disabled = !state.ready;
-    ui.restoreBtn.removeAttribute('aria-busy');
-  }
-});
-
-/** Restore an exact input (see currentInput) with a latent-search seed and show the results. */
-async function runRestore(input, seed) {
-  const rev = drawingRev;
-  const image = input.image.slice();
-  const mask = input.mask ? input.mask.slice() : null;
-  const r = await call('restoreImage', { image, mask, seed }, [image.buffer, ...(mask ? [mask.buffer] : [])]);
-  drawDigit(ui.damaged, r.input);
-  drawMask(ui.maskOverlay, r.mask);
-  drawDigit(ui.restored, r.restored);
-  drawDigit(ui.latent, r.latent);
-  ui.damagedLabel.textContent = labelText(r.labels[0], r.confidence[0]);
-  ui.restoredLabel.textContent = labelText(r.labels[1], r.confidence[1]);
-  ui.latentLabel.textContent = labelText(r.labels[2], r.confidence[2]);
-  [input.label, input.confidence] = [r.labels[0], r.confidence[0]];
-  lastRestore = { input, seed, rev };
-  document.body.dataset.restoreCount = String(Number(document.body.dataset.restoreCount || 0) + 1);
-  return r;
-}
+// ─── draw & restore (restore-ui.js) ───────────────────────────────────────────────────────────
+const restore = initRestore({ call, setStatus, ready: () => state.ready, step: () => state.step });
 
 // ─── augmentation experiment (augment-ui.js) ──────────────────────────────────────────────────
 initAugment({
@@ -652,33 +478,16 @@ const share = initShare({
   ready: () => state.ready,
   bundledWeights: () => state.source === 'pretrained' && state.step === 0 && !state.running,
   async collect() {
-    let drawing = null;
-    if (lastRestore && lastRestore.rev === drawingRev) {
-      drawing = { image: lastRestore.input.bytes, mask: lastRestore.input.bits, restoreSeed: lastRestore.seed };
-    } else {
-      const input = await currentInput();
-      if (input) drawing = { image: input.bytes, mask: input.bits, restoreSeed: null };
-    }
     return {
       gridSeed: state.gridSeed >>> 0,
       gridLabel: state.gridLabel,
       options: currentOptions(),
       customWeights: !(state.source === 'pretrained' && state.step === 0 && !state.running),
-      drawing,
+      drawing: await restore.shareDrawing(),
     };
   },
   async show(s) {
-    if (!s.drawing) return;
-    const input = exactInput(s.drawing.image, s.drawing.mask);
-    pad.show(input.image, input.mask);
-    fixedInput = { input, rev: drawingRev };
-    if (s.drawing.restoreSeed !== null) {
-      await runRestore(input, s.drawing.restoreSeed);
-    } else {
-      const c = await call('classify', { images: input.image.slice() });
-      [input.label, input.confidence] = [c.labels[0], c.confidence[0]];
-      await preview();
-    }
+    if (s.drawing) await restore.showShared(s.drawing);
   },
 });
 
@@ -686,14 +495,7 @@ const share = initShare({
 ui.exportBtn.addEventListener('click', async () => {
   try {
     const { bytes, step } = await call('exportWeights');
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'digitgan-weights.dgw';
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    download(new Blob([bytes], { type: 'application/octet-stream' }), 'digitgan-weights.dgw');
     setStatus(`Downloaded the weights at step ${step.toLocaleString('en')} (${(bytes.byteLength / 1024).toFixed(0)} KB).`);
   } catch (err) {
     setStatus(`Could not export the weights: ${err.message}`, 'error');
@@ -731,8 +533,7 @@ ui.backToPretrained.addEventListener('click', async () => {
 });
 
 // ─── start ────────────────────────────────────────────────────────────────────────────────────
-clearDigit(ui.damaged);
-for (const c of [ui.restored, ui.latent, ui.interpFrame]) clearDigit(c);
+clearDigit(ui.interpFrame);
 updateControls();
 
 (async () => {

@@ -44,3 +44,40 @@ test('augmentation experiment: K real vs + generated vs + T(x), in the worker, w
   await page.screenshot({ path: 'test-results/screenshots/augment-phone.png' });
   expect(errors).toEqual([]);
 });
+
+test('export: the generated set downloads as a zip of images.npy, labels.npy, sprite.png, labels.txt', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openReady(page);
+  await page.getByTestId('export-run').scrollIntoViewIfNeeded();
+  await page.getByTestId('export-n').selectOption('10');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-run').click()]);
+  expect(download.suggestedFilename()).toBe('digitgan-augmented-10-per-class.zip');
+  const path = test.info().outputPath('set.zip');
+  await download.saveAs(path);
+  // An independent reader: Python's zipfile (CRC-checked) and the .npy / PNG headers.
+  const script = `
+import sys, zipfile, json, struct, ast
+z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None
+def npy(name):
+    b = z.read(name); n = struct.unpack('<H', b[8:10])[0]; h = ast.literal_eval(b[10:10+n].decode())
+    return h, b[10+n:]
+hi, bi = npy('images.npy'); hl, bl = npy('labels.npy')
+px = struct.unpack('<%df' % (len(bi) // 4), bi)
+png = z.read('sprite.png'); w, h = struct.unpack('>II', png[16:24])
+print(json.dumps({'names': z.namelist(), 'images': [hi['descr'], list(hi['shape'])], 'labels': [hl['descr'], list(hl['shape']), list(bl)],
+  'min': min(px), 'max': max(px), 'inked': sum(1 for v in px if v > 0.5), 'sprite': [w, h], 'txt': z.read('labels.txt').decode()}))`;
+  const { execFileSync } = await import('node:child_process');
+  const got = JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' }));
+  expect(got.names).toEqual(['images.npy', 'labels.npy', 'sprite.png', 'labels.txt', 'README.txt']);
+  expect(got.images).toEqual(['<f4', [100, 28, 28]]);
+  expect(got.labels[0]).toBe('|u1');
+  expect(got.labels[1]).toEqual([100]);
+  expect(got.labels[2]).toEqual(Array.from({ length: 100 }, (_, i) => Math.floor(i / 10)));
+  expect(got.min).toBeGreaterThanOrEqual(0);
+  expect(got.max).toBeLessThanOrEqual(1);
+  expect(got.inked).toBeGreaterThan(100 * 40); // ~100+ ink pixels per digit, not blank
+  expect(got.sprite).toEqual([280, 280]);
+  expect(got.txt.trim().split('\n')).toHaveLength(10);
+  await expect(page.getByTestId('status')).toContainText('digitgan-augmented-10-per-class.zip');
+  expect(errors).toEqual([]);
+});
