@@ -26,6 +26,7 @@ const MODES = {
   off: ['--no-augment'],
   'T(x) term': [],
   DiffAugment: ['--no-augment', '--diff-augment'],
+  'DiffAugment, shift only': ['--no-augment', '--diff-augment', '--diff-augment-cutout', '0'],
 };
 const perClass = opts['per-class'].split(',').map(Number);
 const seeds = Array.from({ length: Number(opts.seeds) }, (_, i) => i + 1);

@@ -55,6 +55,12 @@ enum Command {
         /// real and generated, in D's and G's steps.
         #[arg(long)]
         diff_augment: bool,
+        /// DiffAugment's max shift in pixels (default 3).
+        #[arg(long)]
+        diff_augment_shift: Option<usize>,
+        /// DiffAugment's cutout side in pixels (default 14; 0 = translation only).
+        #[arg(long)]
+        diff_augment_cutout: Option<usize>,
         /// Do not train the restorer (GAN only).
         #[arg(long)]
         no_restorer: bool,
@@ -258,6 +264,8 @@ fn run(cli: Cli) -> Result<()> {
             lr,
             no_augment,
             diff_augment,
+            diff_augment_shift,
+            diff_augment_cutout,
             no_restorer,
             restorer_only,
             restorer_lr,
@@ -282,6 +290,12 @@ fn run(cli: Cli) -> Result<()> {
                 config.augment = false;
             }
             config.diff_augment = diff_augment;
+            if let Some(s) = diff_augment_shift {
+                config.diff_augment_ranges.max_shift = s.min(14);
+            }
+            if let Some(c) = diff_augment_cutout {
+                config.diff_augment_ranges.cutout = c.min(28);
+            }
             if no_restorer {
                 config.train_restorer = false;
             }
