@@ -46,7 +46,7 @@ impl Session {
                 Bundle::init(Architecture::default(), &device)
             }),
         };
-        let config = config_for(&bundle.arch);
+        let config = with_arch(TrainConfig::new(), &bundle.arch);
         let models = Models {
             generator: bundle.generator,
             discriminator: bundle.discriminator,
@@ -167,11 +167,7 @@ impl Session {
                 self.arch.clone(),
             ),
         };
-        let mut config = config_for(&arch)
-            .with_lr(config.lr)
-            .with_batch_size(config.batch_size);
-        config.augment = self.trainer.config.augment;
-        config.train_restorer = self.trainer.config.train_restorer;
+        let config = with_arch(config, &arch);
         self.trainer = Trainer::with_models(config, models.clone(), self.data.train.clone(), seed);
         self.checkpoint = (models, 0);
         self.watch.clear();
@@ -356,8 +352,9 @@ impl Session {
     }
 }
 
-fn config_for(arch: &Architecture) -> TrainConfig {
-    TrainConfig::new()
+/// `config` (the user's options) with the networks of `arch`.
+fn with_arch(config: TrainConfig, arch: &Architecture) -> TrainConfig {
+    config
         .with_generator(arch.generator.clone())
         .with_discriminator(arch.discriminator.clone())
         .with_restorer(arch.restorer.clone())

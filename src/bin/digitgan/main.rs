@@ -171,8 +171,9 @@ enum Command {
         /// runs that trained their own classifiers are compared in one feature space.
         #[arg(long)]
         classifier: Option<PathBuf>,
-        /// Also train a classifier on damaged training digits of each kind and score it on the
-        /// damaged test digits: how much of the label the damage leaves (about 1 min per kind).
+        /// Also train a classifier of the reference's size directly on damaged training digits of
+        /// each kind (mask marked) and score it on the damaged test digits: a yardstick for the
+        /// restorer's accuracy (about 1 min per kind).
         #[arg(long)]
         damaged_reference: bool,
     },
