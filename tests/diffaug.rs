@@ -84,6 +84,29 @@ fn gradients_reach_the_input() {
 }
 
 #[test]
+fn each_output_pixel_sends_its_gradient_to_its_own_source_pixel() {
+    let dev = train_device();
+    let cfg = DiffAugmentConfig::new();
+    let x = tensor2(&digits(3), 3, &dev).require_grad();
+    let (index, keep) = cfg.plan(3, &mut StdRng::seed_from_u64(11));
+    // Probe a few output pixels, one row each: the loss is that pixel alone.
+    for (row, o) in [(0usize, 300usize), (1, 411), (2, 500), (2, 13)] {
+        let mut w = vec![0.0f32; 3 * PIXELS];
+        w[row * PIXELS + o] = 1.0;
+        let out = cfg.apply(x.clone(), &mut StdRng::seed_from_u64(11));
+        let grads = (out * tensor2(&w, 3, &dev)).sum().backward();
+        let g = to_vec(x.grad(&grads).expect("gradient"));
+        let k = row * PIXELS + o;
+        let nonzero: Vec<usize> = (0..g.len()).filter(|&i| g[i] != 0.0).collect();
+        if keep[k] > 0.0 {
+            assert_eq!(nonzero, vec![row * PIXELS + index[k] as usize], "row {row} pixel {o}");
+        } else {
+            assert!(nonzero.is_empty(), "a dropped pixel passes no gradient");
+        }
+    }
+}
+
+#[test]
 fn training_with_diff_augment_stays_finite_and_learns() {
     let data = MnistSubset::bundled().train.take_per_class(20);
     let config = TrainConfig::new()
