@@ -99,7 +99,11 @@ fn each_output_pixel_sends_its_gradient_to_its_own_source_pixel() {
         let k = row * PIXELS + o;
         let nonzero: Vec<usize> = (0..g.len()).filter(|&i| g[i] != 0.0).collect();
         if keep[k] > 0.0 {
-            assert_eq!(nonzero, vec![row * PIXELS + index[k] as usize], "row {row} pixel {o}");
+            assert_eq!(
+                nonzero,
+                vec![row * PIXELS + index[k] as usize],
+                "row {row} pixel {o}"
+            );
         } else {
             assert!(nonzero.is_empty(), "a dropped pixel passes no gradient");
         }
