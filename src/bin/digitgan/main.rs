@@ -71,6 +71,9 @@ enum Command {
         /// Adam learning rate of the restorer (default 5e-4).
         #[arg(long)]
         restorer_lr: Option<f64>,
+        /// λ of the restorer's L1 reconstruction loss (default 100).
+        #[arg(long)]
+        l1_weight: Option<f32>,
         /// Weight of the restorer's class term (D's class head must read the restored digit as
         /// the clean digit's label; default 0 = off, see NOTES.md).
         #[arg(long)]
@@ -270,6 +273,7 @@ fn run(cli: Cli) -> Result<()> {
             no_restorer,
             restorer_only,
             restorer_lr,
+            l1_weight,
             restorer_class_weight,
             per_class,
             from,
@@ -305,6 +309,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             if let Some(lr) = restorer_lr {
                 config.restorer_lr = lr;
+            }
+            if let Some(w) = l1_weight {
+                config.l1_weight = w;
             }
             if let Some(w) = restorer_class_weight {
                 config.restorer_class_weight = w;
