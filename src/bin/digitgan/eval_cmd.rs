@@ -19,6 +19,7 @@ pub fn run(
     n: usize,
     restore_n: usize,
     latent_n: usize,
+    latent_cfg: &LatentSearchConfig,
     seed: u64,
     json_out: Option<&Path>,
     damaged_reference: bool,
@@ -165,7 +166,7 @@ pub fn run(
         );
         let ln = latent_n.min(clean.len());
         let latent = (ln > 0).then(|| -> Result<(f64, f64)> {
-            let cfg = LatentSearchConfig::new();
+            let cfg = latent_cfg;
             let mut out = Vec::new();
             for i in 0..ln {
                 let m = mask_arg.map(|m| &m[i * PIXELS..(i + 1) * PIXELS]);
@@ -175,7 +176,7 @@ pub fn run(
                     &damaged[i * PIXELS..(i + 1) * PIXELS],
                     m,
                     seed + i as u64,
-                    &cfg,
+                    cfg,
                     &device,
                 )?);
             }

@@ -165,6 +165,15 @@ enum Command {
         /// Latent-search restorations per damage type (slow).
         #[arg(long, default_value_t = 50)]
         latent_n: usize,
+        /// Latent search: Adam steps (default 120; the page uses 80).
+        #[arg(long)]
+        latent_steps: Option<usize>,
+        /// Latent search: starting points per class (default 2; the page uses 1).
+        #[arg(long)]
+        latent_starts: Option<usize>,
+        /// Latent search: Adam learning rate on z (default 0.05).
+        #[arg(long)]
+        latent_lr: Option<f32>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Also write the results as JSON here.
@@ -552,11 +561,24 @@ fn run(cli: Cli) -> Result<()> {
             n,
             restore_n,
             latent_n,
+            latent_steps,
+            latent_starts,
+            latent_lr,
             seed,
             json,
             classifier,
             damaged_reference,
         } => {
+            let mut latent = digitgan::restore::LatentSearchConfig::new();
+            if let Some(s) = latent_steps {
+                latent.steps = s.clamp(1, 10_000);
+            }
+            if let Some(s) = latent_starts {
+                latent.starts = s.clamp(1, 100);
+            }
+            if let Some(lr) = latent_lr {
+                latent.lr = lr;
+            }
             let mut b = load_bundle(weights.as_deref())?;
             if let Some(c) = classifier.as_deref() {
                 b.classifier = load_bundle(Some(c))?.classifier;
@@ -566,6 +588,7 @@ fn run(cli: Cli) -> Result<()> {
                 n,
                 restore_n,
                 latent_n,
+                &latent,
                 seed,
                 json.as_deref(),
                 damaged_reference,
