@@ -40,9 +40,26 @@ const context = await browser.newContext({ viewport: { width: 1280, height: 900 
 const page = await context.newPage();
 await page.addInitScript(() => {
   window.__longTasks = [];
+  window.__allLongTasks = []; // [start, duration] ms, for attribution at the end
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+    for (const e of list.getEntries()) {
+      window.__longTasks.push(Math.round(e.duration));
+      window.__allLongTasks.push([Math.round(e.startTime), Math.round(e.duration)]);
+    }
   }).observe({ type: 'longtask', buffered: true });
+  // When the worker's weights snapshots (IndexedDB autosave) and classifier scores arrive, to
+  // see which of them the long tasks follow.
+  window.__workerMsgs = [];
+  const NativeWorker = window.Worker;
+  window.Worker = class extends NativeWorker {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        const type = e.data?.type;
+        if (type === 'weights' || type === 'score') window.__workerMsgs.push([type, Math.round(performance.now())]);
+      });
+    }
+  };
 });
 const cdp = await context.newCDPSession(page);
 await cdp.send('Performance.enable');
@@ -94,6 +111,16 @@ for (;;) {
 await page.getByTestId('train-toggle').click();
 await page.screenshot({ path: 'test-results/screenshots/long-run-end.png', fullPage: true });
 
+// Attribute each long task to the last weights/score message less than 1 s before it.
+const { tasks, msgs } = await page.evaluate(() => ({ tasks: window.__allLongTasks, msgs: window.__workerMsgs }));
+const attribution = {};
+for (const [start] of tasks) {
+  const before = msgs.filter(([, t]) => t <= start && start - t < 1000).at(-1);
+  const key = before ? before[0] : 'neither';
+  attribution[key] = (attribution[key] || 0) + 1;
+}
+console.log(`long tasks within 1 s after a message: ${JSON.stringify(attribution)} (weights messages: ${msgs.filter((m) => m[0] === 'weights').length}, score: ${msgs.filter((m) => m[0] === 'score').length})`);
+
 const warm = samples.filter((s) => s.step >= 1000);
 const mem = warm.map((s) => s.memoryBytes);
 const growth = mem.length ? (Math.max(...mem) - mem[0]) / mem[0] : NaN;
@@ -105,6 +132,7 @@ const summary = {
   wasmMemoryMiB: { afterWarmup: +(mem[0] / 2 ** 20).toFixed(1), max: +(Math.max(...mem) / 2 ** 20).toFixed(1), growth: +(100 * growth).toFixed(1) },
   jsHeapMiB: { min: +(Math.min(...heaps) / 2 ** 20).toFixed(1), max: +(Math.max(...heaps) / 2 ** 20).toFixed(1) },
   longTasksOver50ms: samples.flatMap((s) => s.longTasks).length,
+  longTaskAttribution: attribution,
   maxAnswerMs: Math.max(...samples.map((s) => s.answerMs)),
   hidden,
 };

@@ -3,6 +3,10 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 const MAX_POINTS = 3000; // older history is thinned out (every other point dropped)
+// Redraw at most this often while data streams in: a uPlot redraw plus the compositor's commit of
+// the canvas is ~20–50 ms of main-thread time on a slow CPU without GPU, and at 10 Hz it shared
+// frames with the sample grid's redraw often enough to make 50–75 ms long tasks.
+const MIN_REDRAW_MS = 400;
 const SMOOTH = 0.08; // EMA factor for the plotted lines (raw per-step losses are very noisy)
 
 function cssVar(name, fallback) {
@@ -90,15 +94,25 @@ export class Curves {
 
   flush(now = false) {
     if (now) {
-      this.plot.setData([this.x, ...this.ys]);
+      this.draw();
       return;
     }
     if (this.pending) return;
     this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.plot.setData([this.x, ...this.ys]);
-    });
+    const wait = Math.max(0, (this.lastDraw ?? -Infinity) + MIN_REDRAW_MS - performance.now());
+    setTimeout(
+      () =>
+        requestAnimationFrame(() => {
+          this.pending = false;
+          this.draw();
+        }),
+      wait,
+    );
+  }
+
+  draw() {
+    this.lastDraw = performance.now();
+    this.plot.setData([this.x, ...this.ys]);
   }
 
   recolor() {
