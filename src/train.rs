@@ -80,6 +80,11 @@ pub struct TrainConfig {
     /// only R learns against the fixed D; several times cheaper per step than a full step.
     #[config(default = true)]
     pub train_gan: bool,
+    /// Update G (with `train_gan` on). Off: G is frozen but still draws D's fakes, so D and R
+    /// keep learning against each other (a phase after GAN-only training: joint training was
+    /// measured to cost G's sample quality).
+    #[config(default = true)]
+    pub train_generator: bool,
 }
 
 impl TrainConfig {
@@ -330,7 +335,9 @@ impl Trainer {
                 .step(cfg.lr, self.models.discriminator.clone(), grads);
 
         // ---- Generator (+ restorer) step through the updated D, one backward pass.
-        let mut g_inputs = vec![fake];
+        let train_g = cfg.train_generator;
+        // A frozen G's fakes need no graph back into G.
+        let mut g_inputs = vec![if train_g { fake } else { fake.detach() }];
         if let Some((out, _)) = &restored {
             g_inputs.push(out.clone());
         }
@@ -353,7 +360,7 @@ impl Trainer {
                     .mul_scalar(cfg.class_weight);
         }
         let g_loss_value = g_loss.clone().into_scalar::<f32>();
-        let mut total = g_loss;
+        let mut total = train_g.then_some(g_loss);
         let (mut r_loss_value, mut r_l1_value) = (0.0, 0.0);
         let train_r = restored.is_some();
         if let Some((out, clean)) = restored {
@@ -366,13 +373,21 @@ impl Trainer {
             );
             r_loss_value = r_loss.clone().into_scalar::<f32>();
             r_l1_value = r_l1;
-            total = total + r_loss;
+            total = Some(match total {
+                Some(t) => t + r_loss,
+                None => r_loss,
+            });
         }
+        let Some(total) = total else {
+            return self.finish_step(d_loss_value, g_loss_value, 0.0, 0.0, d_real, d_fake);
+        };
         let mut grads = total.backward();
-        let g_grads = GradientsParams::from_module(&mut grads, &self.models.generator);
-        self.models.generator = self
-            .opt_g
-            .step(cfg.lr, self.models.generator.clone(), g_grads);
+        if train_g {
+            let g_grads = GradientsParams::from_module(&mut grads, &self.models.generator);
+            self.models.generator = self
+                .opt_g
+                .step(cfg.lr, self.models.generator.clone(), g_grads);
+        }
         if train_r {
             let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
             self.models.restorer =
@@ -380,13 +395,33 @@ impl Trainer {
                     .step(cfg.restorer_lr, self.models.restorer.clone(), r_grads);
         }
 
+        self.finish_step(
+            d_loss_value,
+            g_loss_value,
+            r_loss_value,
+            r_l1_value,
+            d_real,
+            d_fake,
+        )
+    }
+
+    /// Counts the step and returns its statistics.
+    fn finish_step(
+        &mut self,
+        d_loss: f32,
+        g_loss: f32,
+        r_loss: f32,
+        r_l1: f32,
+        d_real: f32,
+        d_fake: f32,
+    ) -> StepStats {
         self.step += 1;
         StepStats {
             step: self.step,
-            d_loss: d_loss_value,
-            g_loss: g_loss_value,
-            r_loss: r_loss_value,
-            r_l1: r_l1_value,
+            d_loss,
+            g_loss,
+            r_loss,
+            r_l1,
             d_real,
             d_fake,
         }

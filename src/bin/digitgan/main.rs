@@ -68,6 +68,9 @@ enum Command {
         /// use with --from).
         #[arg(long, conflicts_with = "no_restorer")]
         restorer_only: bool,
+        /// Keep G frozen; D and the restorer train against each other (use with --from).
+        #[arg(long, conflicts_with_all = ["no_restorer", "restorer_only"])]
+        freeze_generator: bool,
         /// Adam learning rate of the restorer (default 5e-4).
         #[arg(long)]
         restorer_lr: Option<f64>,
@@ -281,6 +284,7 @@ fn run(cli: Cli) -> Result<()> {
             diff_augment_cutout,
             no_restorer,
             restorer_only,
+            freeze_generator,
             restorer_lr,
             l1_weight,
             restorer_class_weight,
@@ -315,6 +319,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             if restorer_only {
                 config.train_gan = false;
+            }
+            if freeze_generator {
+                config.train_generator = false;
             }
             if let Some(lr) = restorer_lr {
                 config.restorer_lr = lr;
