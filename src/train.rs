@@ -269,10 +269,19 @@ impl Trainer {
         let real = tensor2(&real_px, b, &dev);
 
         // Generated batch.
-        let z = tensor2(&uniform(&mut self.rng, b * cfg.generator.latent), b, &dev);
+        let z_values = uniform(&mut self.rng, b * cfg.generator.latent);
         let fake_labels: Vec<u8> = (0..b).map(|_| self.rng.random_range(0..10)).collect();
-        let onehot_fake = (classes > 0).then(|| onehot(&fake_labels, classes, &dev));
-        let fake = self.models.generator.forward(z, onehot_fake); // [B, 784], with graph
+        let train_g = cfg.train_generator;
+        let fake = if train_g {
+            let z = tensor2(&z_values, b, &dev);
+            let onehot_fake = (classes > 0).then(|| onehot(&fake_labels, classes, &dev));
+            self.models.generator.forward(z, onehot_fake) // [B, 784], with graph
+        } else {
+            // A frozen G draws in inference mode: no graph, and its BatchNorm statistics stay.
+            let labels = (classes > 0).then_some(&fake_labels[..]);
+            let px = generate(&self.models.generator, &z_values, labels, &dev);
+            tensor2(&to_tanh_range(&px), b, &dev) // [B, 784]
+        };
 
         // Extra "real" rows: T(x).
         let mut d_inputs = vec![real, fake.clone().detach()];
@@ -335,9 +344,7 @@ impl Trainer {
                 .step(cfg.lr, self.models.discriminator.clone(), grads);
 
         // ---- Generator (+ restorer) step through the updated D, one backward pass.
-        let train_g = cfg.train_generator;
-        // A frozen G's fakes need no graph back into G.
-        let mut g_inputs = vec![if train_g { fake } else { fake.detach() }];
+        let mut g_inputs = vec![fake];
         if let Some((out, _)) = &restored {
             g_inputs.push(out.clone());
         }

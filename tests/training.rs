@@ -1,5 +1,6 @@
 //! A short training run on the real bundled digits behaves like a GAN and learns something.
 
+use burn::prelude::*;
 use digitgan::data::MnistSubset;
 use digitgan::eval::classify;
 use digitgan::train::{TrainConfig, Trainer, generate, train_device, uniform};
@@ -98,4 +99,52 @@ fn the_restorer_gets_better_at_filling_holes_as_it_trains() {
         after > before + 0.5,
         "PSNR in the hole {before:.2} → {after:.2} dB"
     );
+}
+
+/// What each phase trains: `train_gan` off freezes G and D (restorer-only); `train_generator`
+/// off freezes G only (D and R keep training against each other).
+#[test]
+fn frozen_networks_stay_frozen_in_each_phase() {
+    use digitgan::restore::restore_network;
+    use digitgan::train::{Models, tensor2, to_vec};
+    let data = MnistSubset::bundled();
+    let device = train_device();
+    let z = uniform(&mut StdRng::seed_from_u64(1), 8 * 100);
+    let probe = data.test.select(&[0, 1, 2, 3]).images;
+    let outputs = |m: &Models| {
+        let g = generate(&m.generator, &z, None, &device);
+        let x = tensor2(&probe, 4, &device.clone().inner());
+        let d = to_vec(m.discriminator.valid().forward(x, None).0);
+        let r = restore_network(&m.restorer, &probe, None, &device).unwrap();
+        (g, d, r)
+    };
+    let train = data.train.take_per_class(20);
+    let start = Bundle::pretrained(&device);
+    let models = Models {
+        generator: start.generator,
+        discriminator: start.discriminator,
+        restorer: start.restorer,
+    };
+    let before = outputs(&models);
+    let run = |config: TrainConfig| {
+        let mut t =
+            Trainer::with_models(config.with_batch_size(16), models.clone(), train.clone(), 3);
+        for _ in 0..3 {
+            assert!(t.step().is_finite());
+        }
+        outputs(&t.models)
+    };
+    let (g, d, r) = run(TrainConfig::new().with_train_gan(false));
+    assert_eq!(
+        (&g, &d),
+        (&before.0, &before.1),
+        "restorer-only: G and D unchanged"
+    );
+    assert_ne!(r, before.2, "restorer-only: R learns");
+    let (g, d, r) = run(TrainConfig::new().with_train_generator(false));
+    assert_eq!(g, before.0, "G frozen: G unchanged");
+    assert_ne!(d, before.1, "G frozen: D learns");
+    assert_ne!(r, before.2, "G frozen: R learns");
+    let (g, d, _) = run(TrainConfig::new());
+    assert_ne!((g, d), (before.0, before.1), "the default trains G and D");
 }
