@@ -39,13 +39,10 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 const page = await context.newPage();
 await page.addInitScript(() => {
-  window.__longTasks = [];
-  window.__allLongTasks = []; // [start, duration] ms, for attribution at the end
+  window.__longTasks = []; // [start, duration] ms; each probe reads the ones since the last
+  window.__longTasksRead = 0;
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      window.__longTasks.push(Math.round(e.duration));
-      window.__allLongTasks.push([Math.round(e.startTime), Math.round(e.duration)]);
-    }
+    for (const e of list.getEntries()) window.__longTasks.push([Math.round(e.startTime), Math.round(e.duration)]);
   }).observe({ type: 'longtask', buffered: true });
   // When the worker's weights snapshots (IndexedDB autosave) and classifier scores arrive, to
   // see which of them the long tasks follow.
@@ -80,7 +77,7 @@ for (;;) {
   const asked = Date.now();
   const { memoryBytes, longTasks } = await page.evaluate(() => ({
     memoryBytes: window.__digitgan.metrics.memoryBytes,
-    longTasks: window.__longTasks.splice(0),
+    longTasks: window.__longTasks.slice(window.__longTasksRead, (window.__longTasksRead = window.__longTasks.length)).map(([, d]) => d),
   }));
   const answerMs = Date.now() - asked;
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -112,7 +109,7 @@ await page.getByTestId('train-toggle').click();
 await page.screenshot({ path: 'test-results/screenshots/long-run-end.png', fullPage: true });
 
 // Attribute each long task to the last weights/score message less than 1 s before it.
-const { tasks, msgs } = await page.evaluate(() => ({ tasks: window.__allLongTasks, msgs: window.__workerMsgs }));
+const { tasks, msgs } = await page.evaluate(() => ({ tasks: window.__longTasks, msgs: window.__workerMsgs }));
 const attribution = {};
 for (const [start] of tasks) {
   const before = msgs.filter(([, t]) => t <= start && start - t < 1000).at(-1);

@@ -366,9 +366,15 @@ impl Trainer {
                 + cross_entropy(chunk(cl, 0), onehot(&fake_labels, classes, &dev))
                     .mul_scalar(cfg.class_weight);
         }
-        let g_loss_value = g_loss.clone().into_scalar::<f32>();
+        let mut stats = StepStats {
+            d_loss: d_loss_value,
+            g_loss: g_loss.clone().into_scalar::<f32>(),
+            d_real,
+            d_fake,
+            ..StepStats::default()
+        };
+        // What this step trains: G's loss (unless G is frozen) + R's loss (if R trains).
         let mut total = train_g.then_some(g_loss);
-        let (mut r_loss_value, mut r_l1_value) = (0.0, 0.0);
         let train_r = restored.is_some();
         if let Some((out, clean)) = restored {
             let (r_loss, r_l1) = cfg.restorer_loss(
@@ -378,59 +384,37 @@ impl Trainer {
                 clean,
                 &batch.labels,
             );
-            r_loss_value = r_loss.clone().into_scalar::<f32>();
-            r_l1_value = r_l1;
+            stats.r_loss = r_loss.clone().into_scalar::<f32>();
+            stats.r_l1 = r_l1;
             total = Some(match total {
                 Some(t) => t + r_loss,
                 None => r_loss,
             });
         }
-        let Some(total) = total else {
-            return self.finish_step(d_loss_value, g_loss_value, 0.0, 0.0, d_real, d_fake);
-        };
-        let mut grads = total.backward();
-        if train_g {
-            let g_grads = GradientsParams::from_module(&mut grads, &self.models.generator);
-            self.models.generator = self
-                .opt_g
-                .step(cfg.lr, self.models.generator.clone(), g_grads);
+        if let Some(total) = total {
+            let mut grads = total.backward();
+            if train_g {
+                let g_grads = GradientsParams::from_module(&mut grads, &self.models.generator);
+                self.models.generator =
+                    self.opt_g
+                        .step(cfg.lr, self.models.generator.clone(), g_grads);
+            }
+            if train_r {
+                let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
+                self.models.restorer =
+                    self.opt_r
+                        .step(cfg.restorer_lr, self.models.restorer.clone(), r_grads);
+            }
         }
-        if train_r {
-            let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
-            self.models.restorer =
-                self.opt_r
-                    .step(cfg.restorer_lr, self.models.restorer.clone(), r_grads);
-        }
-
-        self.finish_step(
-            d_loss_value,
-            g_loss_value,
-            r_loss_value,
-            r_l1_value,
-            d_real,
-            d_fake,
-        )
+        self.finish_step(stats)
     }
 
-    /// Counts the step and returns its statistics.
-    fn finish_step(
-        &mut self,
-        d_loss: f32,
-        g_loss: f32,
-        r_loss: f32,
-        r_l1: f32,
-        d_real: f32,
-        d_fake: f32,
-    ) -> StepStats {
+    /// Counts the step: `stats` with its step number.
+    fn finish_step(&mut self, stats: StepStats) -> StepStats {
         self.step += 1;
         StepStats {
             step: self.step,
-            d_loss,
-            g_loss,
-            r_loss,
-            r_l1,
-            d_real,
-            d_fake,
+            ..stats
         }
     }
 }
@@ -455,13 +439,11 @@ impl Trainer {
         self.models.restorer =
             self.opt_r
                 .step(cfg.restorer_lr, self.models.restorer.clone(), r_grads);
-        self.step += 1;
-        StepStats {
-            step: self.step,
+        self.finish_step(StepStats {
             r_loss,
             r_l1,
             ..StepStats::default()
-        }
+        })
     }
 }
 

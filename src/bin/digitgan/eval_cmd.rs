@@ -166,7 +166,6 @@ pub fn run(
         );
         let ln = latent_n.min(clean.len());
         let latent = (ln > 0).then(|| -> Result<(f64, f64)> {
-            let cfg = latent_cfg;
             let mut out = Vec::new();
             for i in 0..ln {
                 let m = mask_arg.map(|m| &m[i * PIXELS..(i + 1) * PIXELS]);
@@ -176,7 +175,7 @@ pub fn run(
                     &damaged[i * PIXELS..(i + 1) * PIXELS],
                     m,
                     seed + i as u64,
-                    cfg,
+                    latent_cfg,
                     &device,
                 )?);
             }

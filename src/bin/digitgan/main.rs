@@ -168,7 +168,7 @@ enum Command {
         /// Latent-search restorations per damage type (slow).
         #[arg(long, default_value_t = 50)]
         latent_n: usize,
-        /// Latent search: Adam steps (default 120; the page uses 80).
+        /// Latent search: Adam steps (default 120; the page uses 50).
         #[arg(long)]
         latent_steps: Option<usize>,
         /// Latent search: starting points per class (default 2; the page uses 1).
