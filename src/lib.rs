@@ -19,6 +19,7 @@ pub mod data;
 pub mod diffaug;
 pub mod error;
 pub mod model;
+pub mod quant;
 pub mod train;
 
 pub use error::{Error, Result};

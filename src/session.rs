@@ -8,7 +8,7 @@ use crate::model::Classifier;
 use crate::restore::{LatentSearchConfig, latent_search, restore_network, validate};
 use crate::train::{Models, StepStats, TrainConfig, Trainer, generate, train_device, uniform};
 use crate::watch::Watch;
-use crate::weights::{Architecture, Bundle};
+use crate::weights::{Architecture, Bundle, Precision};
 use rand::{SeedableRng, rngs::StdRng};
 use serde::{Deserialize, Serialize};
 
@@ -311,8 +311,8 @@ impl Session {
         Ok(classify(&self.classifier, images, self.trainer.device()))
     }
 
-    /// The current networks as a weights file (f32, or f16 at half the size).
-    pub fn export_weights(&self, half: bool) -> Result<Vec<u8>> {
+    /// The current networks as a weights file.
+    pub fn export_weights(&self, precision: Precision) -> Result<Vec<u8>> {
         let m = &self.trainer.models;
         Bundle {
             arch: self.arch.clone(),
@@ -321,7 +321,7 @@ impl Session {
             restorer: m.restorer.clone(),
             classifier: self.classifier.clone(),
         }
-        .to_bytes(half)
+        .to_bytes(precision)
     }
 
     /// Loads a weights file; on error the current networks stay.

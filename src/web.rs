@@ -4,6 +4,7 @@
 use crate::drawing;
 use crate::error::Error;
 use crate::session::{Options, Session};
+use crate::weights::Precision;
 use js_sys::{Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
@@ -194,7 +195,11 @@ impl DigitGan {
     pub fn export_weights(&self, half: Option<bool>) -> Result<Uint8Array, JsError> {
         let bytes = self
             .session
-            .export_weights(half.unwrap_or(false))
+            .export_weights(if half.unwrap_or(false) {
+                Precision::F16
+            } else {
+                Precision::F32
+            })
             .map_err(js_err)?;
         Ok(Uint8Array::from(&bytes[..]))
     }

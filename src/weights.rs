@@ -3,10 +3,11 @@
 //! ```text
 //! 0   "DGANWTS\0"          magic
 //! 8   u16 format version   (FORMAT_VERSION)
-//! 10  u16 flags            (bit 0: tensors stored as f16)
+//! 10  u16 flags            (bit 0: tensors stored as f16; bit 1: int8, see `quant.rs`)
 //! 12  u32 L                length of the architecture JSON
 //! 16  architecture JSON    (the configs of G, D, R and the classifier)
-//! ..  u8 count, then per network: u8 name length, name, u32 length, burnpack bytes
+//! ..  u8 count, then per network: u8 name length, name, u32 length, bytes (a burnpack record,
+//!     or with the int8 flag the encoding of `quant.rs`)
 //! end u32 CRC-32 of every byte before it
 //! ```
 //! Integers are little-endian. Loading checks, in order: size, magic, version, checksum,
@@ -15,6 +16,7 @@
 use crate::data::crc32;
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::quant;
 use burn::module::{ModuleMapper, Param};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
@@ -22,7 +24,35 @@ use burn::tensor::{Bytes, DType};
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &[u8; 8] = b"DGANWTS\0";
-pub const FORMAT_VERSION: u16 = 1;
+/// The newest format this build reads. Version 2 added the int8 flag; files without it are still
+/// written as version 1, so older builds keep reading them.
+pub const FORMAT_VERSION: u16 = 2;
+const FLAG_F16: u16 = 1;
+const FLAG_INT8: u16 = 2;
+
+/// How a weights file stores its tensors.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Precision {
+    /// Exact (what training checkpoints use).
+    #[default]
+    F32,
+    /// Half the size; quality unchanged (README "Quality").
+    F16,
+    /// Int8 matrices with one scale per output unit, f32 vectors: a quarter of f32 (the page's
+    /// download; README "Speed and size" measures what it costs in quality).
+    Int8,
+}
+
+impl Precision {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "f32" => Some(Self::F32),
+            "f16" => Some(Self::F16),
+            "int8" => Some(Self::Int8),
+            _ => None,
+        }
+    }
+}
 /// Refuse files bigger than this before parsing them.
 pub const MAX_SIZE: usize = 64 << 20;
 
@@ -120,9 +150,9 @@ impl Bundle {
         Self::from_bytes(PRETRAINED, device).expect("embedded weights decode (tested)")
     }
 
-    /// Serialises all networks; `half` stores tensors as f16 (half the size).
-    pub fn to_bytes(&self, half: bool) -> Result<Vec<u8>> {
-        if half {
+    /// Serialises all networks at a precision.
+    pub fn to_bytes(&self, precision: Precision) -> Result<Vec<u8>> {
+        if precision == Precision::F16 {
             // Cast a private copy decoded from the f32 file: casting parameters that share lazy
             // state with this bundle's would change the dtype under the caller's feet.
             let device = self
@@ -131,25 +161,30 @@ impl Bundle {
                 .into_iter()
                 .next()
                 .unwrap_or_else(|| Device::flex());
-            let copy = Self::from_bytes(&self.encode(false)?, &device)?;
-            return copy.encode(true);
+            let copy = Self::from_bytes(&self.encode(Precision::F32)?, &device)?;
+            return copy.encode(Precision::F16);
         }
-        self.encode(false)
+        self.encode(precision)
     }
 
-    fn encode(&self, half: bool) -> Result<Vec<u8>> {
+    fn encode(&self, precision: Precision) -> Result<Vec<u8>> {
         let arch = serde_json::to_vec(&self.arch).map_err(|e| Error::Weights(e.to_string()))?;
+        let (version, flags) = match precision {
+            Precision::F32 => (1u16, 0u16),
+            Precision::F16 => (1, FLAG_F16),
+            Precision::Int8 => (2, FLAG_INT8),
+        };
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(half as u16).to_le_bytes());
+        out.extend_from_slice(&version.to_le_bytes());
+        out.extend_from_slice(&flags.to_le_bytes());
         out.extend_from_slice(&(arch.len() as u32).to_le_bytes());
         out.extend_from_slice(&arch);
         let sections = [
-            ("generator", record(self.generator.clone(), half)?),
-            ("discriminator", record(self.discriminator.clone(), half)?),
-            ("restorer", record(self.restorer.clone(), half)?),
-            ("classifier", record(self.classifier.clone(), half)?),
+            ("generator", section(&self.generator, precision)?),
+            ("discriminator", section(&self.discriminator, precision)?),
+            ("restorer", section(&self.restorer, precision)?),
+            ("classifier", section(&self.classifier, precision)?),
         ];
         out.push(sections.len() as u8);
         for (name, bytes) in sections {
@@ -188,6 +223,11 @@ impl Bundle {
         if crc32(body) != u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) {
             return Err(bad("file is corrupted or truncated (checksum mismatch)"));
         }
+        let flags = u16::from_le_bytes([bytes[10], bytes[11]]);
+        if flags & !(FLAG_F16 | FLAG_INT8) != 0 || flags == FLAG_F16 | FLAG_INT8 {
+            return Err(Error::Weights(format!("unknown storage flags {flags:#x}")));
+        }
+        let int8 = flags & FLAG_INT8 != 0;
         let mut r = Reader {
             bytes: body,
             at: 12,
@@ -203,7 +243,33 @@ impl Bundle {
             let name_len = r.u8()? as usize;
             let name = String::from_utf8_lossy(r.take(name_len)?).into_owned();
             let len = r.u32()? as usize;
-            let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(r.take(len)?.to_vec()))
+            let section = r.take(len)?;
+            if int8 {
+                let with = |e: Error| match e {
+                    Error::Weights(m) => Error::Weights(format!("{name}: {m}")),
+                    other => other,
+                };
+                match name.as_str() {
+                    "generator" => {
+                        bundle.generator = quant::decode(bundle.generator, section).map_err(with)?
+                    }
+                    "discriminator" => {
+                        bundle.discriminator =
+                            quant::decode(bundle.discriminator, section).map_err(with)?
+                    }
+                    "restorer" => {
+                        bundle.restorer = quant::decode(bundle.restorer, section).map_err(with)?
+                    }
+                    "classifier" => {
+                        bundle.classifier =
+                            quant::decode(bundle.classifier, section).map_err(with)?
+                    }
+                    other => return Err(Error::Weights(format!("unknown network '{other}'"))),
+                }
+                seen.push(name);
+                continue;
+            }
+            let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(section.to_vec()))
                 .map_err(|e| Error::Weights(format!("{name}: {e}")))?
                 .cast_to_module_dtype();
             let fail = |e: burn::store::RecordError| {
@@ -246,6 +312,14 @@ impl Bundle {
     }
 }
 
+fn section<M: Module + Clone>(module: &M, precision: Precision) -> Result<Vec<u8>> {
+    match precision {
+        Precision::Int8 => Ok(quant::encode(module)),
+        Precision::F16 => record(module.clone(), true),
+        Precision::F32 => record(module.clone(), false),
+    }
+}
+
 fn record<M: Module>(module: M, half: bool) -> Result<Vec<u8>> {
     let module = if half {
         module.map(&mut CastTo(DType::F16))
@@ -272,23 +346,29 @@ impl ModuleMapper for CastTo {
     }
 }
 
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, at: 0 }
+    }
+    pub(crate) fn is_done(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
         let end = end.ok_or_else(|| Error::Weights("file is truncated".into()))?;
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
     }
-    fn u8(&mut self) -> Result<u8> {
+    pub(crate) fn u8(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
-    fn u32(&mut self) -> Result<u32> {
+    pub(crate) fn u32(&mut self) -> Result<u32> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }

@@ -2,7 +2,7 @@
 
 use digitgan::data::BUNDLED;
 use digitgan::session::{Options, Session};
-use digitgan::weights::PRETRAINED;
+use digitgan::weights::{PRETRAINED, Precision};
 
 fn session() -> Session {
     Session::new(BUNDLED, Some(PRETRAINED), 1).unwrap()
@@ -49,14 +49,14 @@ fn every_entry_point_rejects_bad_input_with_a_message() {
     assert!(s.augment_eval(5, 10, 1, 50_000, |_, _| {}).is_err());
     assert!(Session::new(b"garbage", None, 1).is_err());
     // A failed import leaves the model as it was.
-    let before = s.export_weights(false).unwrap();
+    let before = s.export_weights(Precision::F32).unwrap();
     assert!(
         s.import_weights(b"DGANWTS\0 broken", 1)
             .unwrap_err()
             .to_string()
             .contains("weights")
     );
-    assert_eq!(s.export_weights(false).unwrap(), before);
+    assert_eq!(s.export_weights(Precision::F32).unwrap(), before);
     // Options stay valid and apply.
     s.set_options(&Options {
         lr: Some(1e-4),

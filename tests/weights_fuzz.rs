@@ -8,22 +8,24 @@
 use digitgan::data::crc32;
 use digitgan::model::{ClassifierConfig, DiscriminatorConfig, GeneratorConfig, RestorerConfig};
 use digitgan::train::train_device;
-use digitgan::weights::{Architecture, Bundle, MAGIC};
+use digitgan::weights::{Architecture, Bundle, MAGIC, Precision};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-/// A valid file of a tiny architecture (~40 KB), so each case decodes in microseconds.
-fn tiny_file() -> &'static [u8] {
-    static FILE: OnceLock<Vec<u8>> = OnceLock::new();
-    FILE.get_or_init(|| {
+/// A valid file of a tiny architecture (~40 KB), so each case decodes in microseconds: f16
+/// (burn records) or int8 (`quant.rs`), the two encodings the page meets.
+fn tiny_file(int8: bool) -> &'static [u8] {
+    static FILES: OnceLock<[Vec<u8>; 2]> = OnceLock::new();
+    &FILES.get_or_init(|| {
         let arch = Architecture {
             generator: GeneratorConfig::new().with_latent(4).with_hidden(vec![4]),
             discriminator: DiscriminatorConfig::new().with_hidden(vec![4]),
             restorer: RestorerConfig::new().with_hidden(vec![4]),
             classifier: ClassifierConfig::new().with_hidden(vec![4]),
         };
-        Bundle::init(arch, &train_device()).to_bytes(true).unwrap()
-    })
+        let bundle = Bundle::init(arch, &train_device());
+        [Precision::F16, Precision::Int8].map(|p| bundle.to_bytes(p).unwrap())
+    })[int8 as usize]
 }
 
 /// The same bytes with a valid checksum, as a careful forger would make them.
@@ -100,8 +102,8 @@ proptest! {
 
     /// Mutated valid files (1–4 edits), with the stored and with a recomputed checksum.
     #[test]
-    fn mutated_files_never_panic(edits in prop::collection::vec(mutation(), 1..4)) {
-        let mut bytes = tiny_file().to_vec();
+    fn mutated_files_never_panic(edits in prop::collection::vec(mutation(), 1..4), int8: bool) {
+        let mut bytes = tiny_file(int8).to_vec();
         for m in &edits {
             apply(&mut bytes, m);
         }

@@ -12,7 +12,7 @@ use digitgan::files::{read_npy, write, write_digits};
 use digitgan::model::PIXELS;
 use digitgan::restore::{LatentSearchConfig, latent_search, restore_network};
 use digitgan::train::{Models, TrainConfig, Trainer, train_device, uniform};
-use digitgan::weights::{Architecture, Bundle};
+use digitgan::weights::{Architecture, Bundle, Precision};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{SeedableRng, rngs::StdRng};
 use std::path::{Path, PathBuf};
@@ -90,9 +90,13 @@ enum Command {
         /// Write a sample grid every N steps (0 = only at the end).
         #[arg(long, default_value_t = 0)]
         sample_every: u64,
-        /// Store tensors as f16 (half the size).
+        /// Store tensors as f16 (half the size; the same as --precision f16).
         #[arg(long)]
         half: bool,
+        /// How weights.dgw stores tensors: f32, f16 or int8 (a quarter of f32; what the page
+        /// downloads). Convert a file with `train --from IN --steps 0 --precision int8 --out DIR`.
+        #[arg(long, value_parser = parse_precision)]
+        precision: Option<Precision>,
         /// With --from: train a new reference classifier instead of keeping the file's.
         #[arg(long)]
         new_classifier: bool,
@@ -292,6 +296,7 @@ fn run(cli: Cli) -> Result<()> {
             from,
             sample_every,
             half,
+            precision,
             new_classifier,
             classifier: classifier_from,
         } => {
@@ -421,7 +426,15 @@ fn run(cli: Cli) -> Result<()> {
                 restorer: trainer.models.restorer.clone(),
                 classifier,
             };
-            let bytes = bundle.to_bytes(half)?;
+            let precision = match (precision, half) {
+                (Some(p), false) => p,
+                (None, true) => Precision::F16,
+                (None, false) => Precision::F32,
+                (Some(_), true) => {
+                    return Err(Error::Input("use --half or --precision, not both".into()));
+                }
+            };
+            let bytes = bundle.to_bytes(precision)?;
             write(&out.join("weights.dgw"), &bytes)?;
             write(&out.join("losses.csv"), log.as_bytes())?;
             write(&out.join("config.json"), config.to_string().as_bytes())?;
@@ -626,4 +639,8 @@ fn run(cli: Cli) -> Result<()> {
             out,
         } => augment_cmd::export(&load_bundle(weights.as_deref())?, n_per_class, seed, &out),
     }
+}
+
+fn parse_precision(name: &str) -> std::result::Result<Precision, String> {
+    Precision::parse(name).ok_or_else(|| format!("unknown precision '{name}' (f32, f16 or int8)"))
 }
