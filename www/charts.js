@@ -1,6 +1,7 @@
 // Live training curves with uPlot (canvas-based, cheap to update with streaming data).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { scheduleDraw } from './frames.js';
 
 const MAX_POINTS = 3000; // older history is thinned out (every other point dropped)
 // Redraw at most this often while data streams in: a uPlot redraw plus the compositor's commit of
@@ -102,7 +103,7 @@ export class Curves {
     const wait = Math.max(0, (this.lastDraw ?? -Infinity) + MIN_REDRAW_MS - performance.now());
     setTimeout(
       () =>
-        requestAnimationFrame(() => {
+        scheduleDraw(this, () => {
           this.pending = false;
           this.draw();
         }),

@@ -3,6 +3,7 @@
 import './style.css';
 import { drawGrid, drawDigit, clearDigit } from './digits.js';
 import { Curves } from './charts.js';
+import { scheduleDraw } from './frames.js';
 import { saveModel, loadModel, clearModel } from './store.js';
 import { initShare } from './share-ui.js';
 import { initAugment } from './augment-ui.js';
@@ -170,12 +171,15 @@ function onWorkerMessage(m) {
       onReady(m);
       break;
     case 'samples':
-      drawGrid(ui.samples, m.images, m.n, m.cols);
-      document.body.dataset.samplesCount = String(Number(document.body.dataset.samplesCount || 0) + 1);
-      if (metrics.firstGridMs == null) {
-        metrics.firstGridMs = performance.now() - t0;
-        document.body.dataset.firstGridMs = String(Math.round(metrics.firstGridMs));
-      }
+      // Not in the same frame as a chart redraw (frames.js); a newer grid replaces a waiting one.
+      scheduleDraw('samples', () => {
+        drawGrid(ui.samples, m.images, m.n, m.cols);
+        document.body.dataset.samplesCount = String(Number(document.body.dataset.samplesCount || 0) + 1);
+        if (metrics.firstGridMs == null) {
+          metrics.firstGridMs = performance.now() - t0;
+          document.body.dataset.firstGridMs = String(Math.round(metrics.firstGridMs));
+        }
+      });
       break;
     case 'progress':
       onProgress(m);
