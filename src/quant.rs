@@ -141,7 +141,9 @@ fn parse(bytes: &[u8]) -> Result<Vec<Decoded>> {
         tensors.push((shape, values));
     }
     if !r.is_done() {
-        return Err(Error::Weights("unexpected bytes after the last tensor".into()));
+        return Err(Error::Weights(
+            "unexpected bytes after the last tensor".into(),
+        ));
     }
     Ok(tensors)
 }
@@ -197,7 +199,10 @@ mod tests {
         let (scales, q) = quantize(&values, 4, 3);
         for (i, (&v, &q)) in values.iter().zip(&q).enumerate() {
             let back = q as f32 * scales[i % 3];
-            assert!((back - v).abs() <= scales[i % 3] / 2.0 + 1e-6, "{v} -> {back}");
+            assert!(
+                (back - v).abs() <= scales[i % 3] / 2.0 + 1e-6,
+                "{v} -> {back}"
+            );
         }
         // Each column's largest magnitude maps to ±127 exactly.
         for c in 0..3 {

@@ -1,8 +1,8 @@
 //! The weights file: the committed pretrained weights fit today's architecture, and every kind
 //! of bad file is refused with its own message.
 
-use digitgan::train::train_device;
 use digitgan::data::crc32;
+use digitgan::train::train_device;
 use digitgan::weights::{Architecture, Bundle, PRETRAINED, Precision};
 
 #[test]
@@ -22,7 +22,9 @@ fn weights_round_trip_at_every_precision() {
     let b = digitgan::train::with_seeded_init(&device, 3, || {
         Bundle::init(Architecture::default(), &device)
     });
-    let z: Vec<f32> = (0..1000).map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0).collect();
+    let z: Vec<f32> = (0..1000)
+        .map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0)
+        .collect();
     let labels: Vec<u8> = (0..10).collect();
     let before = digitgan::train::generate(&b.generator, &z, Some(&labels), &device);
     // (precision, max error, mean error) of generated pixels in [0, 1]; measured 2.3e-5 / 5.1e-6
@@ -35,10 +37,17 @@ fn weights_round_trip_at_every_precision() {
         let bytes = b.to_bytes(precision).unwrap();
         let again = Bundle::from_bytes(&bytes, &device).unwrap();
         let after = digitgan::train::generate(&again.generator, &z, Some(&labels), &device);
-        let errs: Vec<f32> = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).collect();
+        let errs: Vec<f32> = before
+            .iter()
+            .zip(&after)
+            .map(|(a, b)| (a - b).abs())
+            .collect();
         let worst = errs.iter().copied().fold(0.0, f32::max);
         let avg = errs.iter().sum::<f32>() / errs.len() as f32;
-        assert!(worst < max && avg < mean, "{precision:?}: max err {worst}, mean {avg}");
+        assert!(
+            worst < max && avg < mean,
+            "{precision:?}: max err {worst}, mean {avg}"
+        );
     }
 }
 
@@ -47,7 +56,11 @@ fn int8_is_a_quarter_of_f32_and_refuses_a_foreign_or_damaged_body() {
     let b = Bundle::pretrained(&train_device());
     let f32_len = b.to_bytes(Precision::F32).unwrap().len();
     let int8 = b.to_bytes(Precision::Int8).unwrap();
-    assert!(int8.len() * 10 < f32_len * 3, "int8 {} vs f32 {f32_len}", int8.len());
+    assert!(
+        int8.len() * 10 < f32_len * 3,
+        "int8 {} vs f32 {f32_len}",
+        int8.len()
+    );
     let mut foreign = Bundle::pretrained(&train_device());
     foreign.arch.restorer.hidden = vec![64, 64];
     let msg = message(&foreign.to_bytes(Precision::Int8).unwrap());
@@ -61,7 +74,10 @@ fn int8_is_a_quarter_of_f32_and_refuses_a_foreign_or_damaged_body() {
     let crc = crc32(&bad[..body]);
     bad[body..].copy_from_slice(&crc.to_le_bytes());
     let msg = message(&bad);
-    assert!(msg.contains("generator") && msg.contains("rank 200"), "{msg}");
+    assert!(
+        msg.contains("generator") && msg.contains("rank 200"),
+        "{msg}"
+    );
 }
 
 fn message(bytes: &[u8]) -> String {
@@ -73,7 +89,9 @@ fn message(bytes: &[u8]) -> String {
 
 #[test]
 fn bad_files_get_specific_messages() {
-    let good = Bundle::pretrained(&train_device()).to_bytes(Precision::F16).unwrap();
+    let good = Bundle::pretrained(&train_device())
+        .to_bytes(Precision::F16)
+        .unwrap();
     assert!(message(b"PK\x03\x04 a zip file").contains("not a DigitGAN weights file"));
     assert!(message(&[]).contains("not a DigitGAN weights file"));
     assert!(message(&good[..good.len() / 2]).contains("corrupted or truncated"));
