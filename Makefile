@@ -4,7 +4,7 @@
 PORT ?= 8080
 PROFILE ?= release
 
-.PHONY: demo test setup site wasm serve test-rust test-wasm test-data test-unit test-e2e bench bench-native bench-browser
+.PHONY: demo test setup site wasm serve test-rust test-wasm test-data test-unit test-e2e bench bench-native bench-browser bench-size
 
 demo: setup site serve
 
@@ -43,8 +43,12 @@ test-e2e:
 # make bench (issue #6): native criterion benches (one thread), then the browser bench: DigitGAN's
 # release wasm vs TensorFlow.js (wasm, cpu, webgl) in headless Chromium workers; prints one table
 # and writes bench/results.json. BENCH_PROFILE=release benches native with full LTO (~7 min build).
+# bench-size: what a visitor downloads, gzipped, from the built site (bench/size.json).
 BENCH_PROFILE ?= fast
-bench: bench-native bench-browser
+bench: bench-native bench-browser bench-size
+
+bench-size: site
+	node scripts/transfer-size.mjs
 
 bench-native:
 	cargo bench --profile $(BENCH_PROFILE) --bench native
