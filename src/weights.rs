@@ -244,61 +244,13 @@ impl Bundle {
             let name = String::from_utf8_lossy(r.take(name_len)?).into_owned();
             let len = r.u32()? as usize;
             let section = r.take(len)?;
-            if int8 {
-                let with = |e: Error| match e {
-                    Error::Weights(m) => Error::Weights(format!("{name}: {m}")),
-                    other => other,
-                };
-                match name.as_str() {
-                    "generator" => {
-                        bundle.generator = quant::decode(bundle.generator, section).map_err(with)?
-                    }
-                    "discriminator" => {
-                        bundle.discriminator =
-                            quant::decode(bundle.discriminator, section).map_err(with)?
-                    }
-                    "restorer" => {
-                        bundle.restorer = quant::decode(bundle.restorer, section).map_err(with)?
-                    }
-                    "classifier" => {
-                        bundle.classifier =
-                            quant::decode(bundle.classifier, section).map_err(with)?
-                    }
-                    other => return Err(Error::Weights(format!("unknown network '{other}'"))),
-                }
-                seen.push(name);
-                continue;
-            }
-            let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(section.to_vec()))
-                .map_err(|e| Error::Weights(format!("{name}: {e}")))?
-                .cast_to_module_dtype();
-            let fail = |e: burn::store::RecordError| {
-                // burn lists every mismatched tensor; the first one says enough.
-                let detail = e.to_string();
-                let short: String = detail.chars().take(160).collect();
-                let more = if short.len() < detail.len() {
-                    "…"
-                } else {
-                    ""
-                };
-                Error::Weights(format!(
-                    "{name} does not fit its architecture ({short}{more})"
-                ))
-            };
             match name.as_str() {
-                "generator" => {
-                    bundle.generator = bundle.generator.try_load_record(rec).map_err(fail)?
-                }
+                "generator" => bundle.generator = load(bundle.generator, section, int8, &name)?,
                 "discriminator" => {
-                    bundle.discriminator =
-                        bundle.discriminator.try_load_record(rec).map_err(fail)?
+                    bundle.discriminator = load(bundle.discriminator, section, int8, &name)?
                 }
-                "restorer" => {
-                    bundle.restorer = bundle.restorer.try_load_record(rec).map_err(fail)?
-                }
-                "classifier" => {
-                    bundle.classifier = bundle.classifier.try_load_record(rec).map_err(fail)?
-                }
+                "restorer" => bundle.restorer = load(bundle.restorer, section, int8, &name)?,
+                "classifier" => bundle.classifier = load(bundle.classifier, section, int8, &name)?,
                 other => return Err(Error::Weights(format!("unknown network '{other}'"))),
             }
             seen.push(name);
@@ -310,6 +262,32 @@ impl Bundle {
         }
         Ok(bundle)
     }
+}
+
+/// Loads one network's section (int8 or a burn record) into a network of the file's architecture.
+fn load<M: Module>(module: M, section: &[u8], int8: bool, name: &str) -> Result<M> {
+    if int8 {
+        return quant::decode(module, section).map_err(|e| match e {
+            Error::Weights(m) => Error::Weights(format!("{name}: {m}")),
+            other => other,
+        });
+    }
+    let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(section.to_vec()))
+        .map_err(|e| Error::Weights(format!("{name}: {e}")))?
+        .cast_to_module_dtype();
+    module.try_load_record(rec).map_err(|e| {
+        // burn lists every mismatched tensor; the first one says enough.
+        let detail = e.to_string();
+        let short: String = detail.chars().take(160).collect();
+        let more = if short.len() < detail.len() {
+            "…"
+        } else {
+            ""
+        };
+        Error::Weights(format!(
+            "{name} does not fit its architecture ({short}{more})"
+        ))
+    })
 }
 
 fn section<M: Module + Clone>(module: &M, precision: Precision) -> Result<Vec<u8>> {
