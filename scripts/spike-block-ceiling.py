@@ -14,6 +14,7 @@ Prints, on the 600 block-damaged test digits:
           what a classifier can still read from the damaged digit
   unet    a small U-Net restorer trained with L1 on block damage; the judge's accuracy on its
           output and the PSNR in the hole
+  mlp     the same for an MLP restorer the shape of the crate's (1568-512-256-512-784, residual)
 """
 import argparse, gzip, math, time
 import numpy as np
@@ -25,6 +26,8 @@ p = argparse.ArgumentParser()
 p.add_argument('--epochs', type=int, default=30)
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--asset', default='assets/mnist-subset.bin.gz')
+p.add_argument('--parts', default='direct,unet,mlp', help='which of direct, unet, mlp to run')
+p.add_argument('--loss', default='l1', choices=['l1', 'bce'], help="the restorers' reconstruction loss")
 args = p.parse_args()
 torch.manual_seed(args.seed)
 torch.set_num_threads(2)
@@ -122,11 +125,13 @@ def damaged_batch(idx):
     return x * (1 - m), m, x
 
 
+parts = args.parts.split(',')
 t0 = time.time()
-direct = train(Cnn(), lambda idx: (lambda b, m, x: (T(np.stack([b, m], 1)), T(ytr[idx])))(*damaged_batch(idx)),
+if 'direct' in parts:
+  direct = train(Cnn(), lambda idx: (lambda b, m, x: (T(np.stack([b, m], 1)), T(ytr[idx])))(*damaged_batch(idx)),
                lambda mdl, x, y: F.cross_entropy(mdl(x), y), args.epochs)
-print(f'direct (CNN on damaged digits + mask): {acc(direct, T(np.stack([te_bad, te_mask], 1))):.1f}%  '
-      f'({time.time() - t0:.0f} s)')
+  print(f'direct (CNN on damaged digits + mask): {acc(direct, T(np.stack([te_bad, te_mask], 1))):.1f}%  '
+        f'({time.time() - t0:.0f} s)')
 
 
 class UNet(nn.Module):
@@ -153,14 +158,32 @@ class UNet(nn.Module):
 
 
 def l1(mdl, bad, m, x):
+    if args.loss == 'bce':  # pixel-wise cross-entropy: the hole's expected ink, not its median
+        return F.binary_cross_entropy(mdl(bad, m).clamp(1e-6, 1 - 1e-6), x)
     return (mdl(bad, m) - x).abs().mean() * 10
 
 
-t0 = time.time()
-unet = train(UNet(), lambda idx: tuple(T(a) for a in damaged_batch(idx)), l1, args.epochs)
-with torch.no_grad():
-    rest = unet(T(te_bad), T(te_mask))
-hole = te_mask.sum()
-mse = (((rest.numpy() - xte) * te_mask) ** 2).sum() / hole
-print(f'unet restorer (L1): judge on restored {acc(judge, rest):.1f}%, PSNR in the hole '
-      f'{10 * math.log10(1 / mse):.2f} dB  ({time.time() - t0:.0f} s)')
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        act = nn.LeakyReLU(0.2)
+        self.f = nn.Sequential(nn.Linear(1568, 512), act, nn.Linear(512, 256), act,
+                               nn.Linear(256, 512), act, nn.Linear(512, 784))
+
+    def forward(self, bad, mask):
+        b, m = bad.reshape(-1, 784), mask.reshape(-1, 784)
+        out = torch.sigmoid(self.f(torch.cat([b, m], 1)) + (b * 2 - 1) * 3).reshape(-1, 28, 28)
+        return bad * (1 - mask) + out * mask
+
+
+for name in ['unet', 'mlp']:
+    if name not in parts:
+        continue
+    t0 = time.time()
+    net = train(UNet() if name == 'unet' else Mlp(), lambda idx: tuple(T(a) for a in damaged_batch(idx)),
+                l1, args.epochs)
+    with torch.no_grad():
+        rest = net(T(te_bad), T(te_mask))
+    mse = (((rest.numpy() - xte) * te_mask) ** 2).sum() / te_mask.sum()
+    print(f'{name} restorer ({args.loss}): judge on restored {acc(judge, rest):.1f}%, PSNR in the hole '
+          f'{10 * math.log10(1 / mse):.2f} dB  ({time.time() - t0:.0f} s)')
