@@ -12,23 +12,36 @@ import os from 'node:os';
 import path from 'node:path';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const flag = (name) => args.includes(`--${name}`);
-const pkgDir = arg('pkg', 'bench/pkg');
-const relaxedDir = arg('pkg-relaxed', 'bench/pkg-relaxed');
-const jsonOut = arg('json', 'bench/results.json');
+// Strict: a mistyped flag is an error, not a silently ignored setting.
+const { values: opts } = parseArgs({
+  options: {
+    pkg: { type: 'string', default: 'bench/pkg' },
+    'pkg-relaxed': { type: 'string', default: 'bench/pkg-relaxed' },
+    json: { type: 'string', default: 'bench/results.json' },
+    'warmup-ms': { type: 'string', default: '3000' },
+    windows: { type: 'string', default: '5' },
+    'window-ms': { type: 'string', default: '3000' },
+    'min-steps': { type: 'string', default: '3' },
+    only: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    'timeout-ms': { type: 'string', default: '300000' },
+    'no-webgl': { type: 'boolean', default: false },
+  },
+});
+const arg = (name) => opts[name];
+const flag = (name) => opts[name] === true;
+const pkgDir = arg('pkg');
+const relaxedDir = arg('pkg-relaxed');
+const jsonOut = arg('json');
 const timing = {
-  warmupMs: Number(arg('warmup-ms', 3000)),
-  windows: Number(arg('windows', 5)),
-  windowMs: Number(arg('window-ms', 3000)),
-  minSteps: Number(arg('min-steps', 3)),
+  warmupMs: Number(arg('warmup-ms')),
+  windows: Number(arg('windows')),
+  windowMs: Number(arg('window-ms')),
+  minSteps: Number(arg('min-steps')),
 };
 const MATMUL = [64, 784, 512];
 
@@ -72,7 +85,7 @@ function median(xs) {
 const fmt = (v, d = 1) => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(d));
 
 async function main() {
-  const only = arg('only', null)?.split(',');
+  const only = arg('only')?.split(',');
   for (const f of [`${pkgDir}/digitgan.js`, `${pkgDir}/digitgan_bg.wasm`]) {
     if ((!only || only.includes('digitgan')) && !fs.existsSync(path.join(root, f))) {
       console.error(`bench: ${f} is missing: run OUT_DIR=${pkgDir} scripts/build-wasm.sh first`);
@@ -108,14 +121,14 @@ async function main() {
   // Rounds: every contender (but the slow cpu/webgl ones) runs once per round, one after another,
   // so that load from other processes falls on all of them alike; a contender's figure is the
   // median over all its windows, and each ratio to DigitGAN is also given per round.
-  const rounds = Number(arg('rounds', 1));
+  const rounds = Number(arg('rounds'));
   const results = {};
   for (let round = 0; round < rounds; round++) {
     for (const c of contenders) {
       if (only ? !only.includes(c.name) : c.optIn) continue;
       if (c.name === 'tfjs-webgl' && flag('no-webgl')) continue;
       if (round > 0 && c.slow) continue;
-      const spec = { ...c, ...timing, matmuls: [MATMUL], timeoutMs: Number(arg('timeout-ms', 300000)) };
+      const spec = { ...c, ...timing, matmuls: [MATMUL], timeoutMs: Number(arg('timeout-ms')) };
       if (c.backend === 'cpu') Object.assign(spec, { warmupSteps: 2, warmupMs: 0, windowMs: Math.min(timing.windowMs, 1000) });
       process.stderr.write(`bench: round ${round + 1}/${rounds} ${c.label} … `);
       const t = Date.now();

@@ -10,16 +10,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import inspector from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const pkgDir = path.resolve(root, arg('pkg', 'bench/pkg'));
-const steps = Number(arg('steps', 200));
-const top = Number(arg('top', 25));
+const { values: opts } = parseArgs({
+  options: {
+    pkg: { type: 'string', default: 'bench/pkg' },
+    steps: { type: 'string', default: '200' },
+    top: { type: 'string', default: '25' },
+    json: { type: 'string' },
+  },
+});
+const pkgDir = path.resolve(root, opts.pkg);
+const steps = Number(opts.steps);
+const top = Number(opts.top);
 
 // Categories, first match wins (names are Rust paths as the wasm name section has them).
 const CATEGORIES = [
@@ -81,7 +85,7 @@ console.log(`\ntop ${top} functions by self time:`);
 for (const [name, t] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${pct(t)}%  ${name.length > 150 ? name.slice(0, 147) + '…' : name}`);
 }
-const jsonOut = arg('json', null);
+const jsonOut = opts.json ?? null;
 if (jsonOut) {
   fs.writeFileSync(
     jsonOut,

@@ -11,16 +11,21 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
-const STEPS = Number(arg('steps', 20000));
-const OUT = arg('out', 'long-run.json');
-const BATCH = arg('batch', null);
-const NO_RESTORER = process.argv.includes('--no-restorer');
+const { values: opts } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '20000' },
+    out: { type: 'string', default: 'long-run.json' },
+    batch: { type: 'string' },
+    'no-restorer': { type: 'boolean', default: false },
+  },
+});
+const STEPS = Number(opts.steps);
+const OUT = opts.out;
+const BATCH = opts.batch ?? null;
+const NO_RESTORER = opts['no-restorer'];
 const SAMPLE_MS = 20_000;
 
 const port = await new Promise((resolve) => {
