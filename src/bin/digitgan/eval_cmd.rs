@@ -12,18 +12,28 @@ use digitgan::train::{generate, train_device, uniform};
 use digitgan::weights::Bundle;
 use rand::{SeedableRng, rngs::StdRng};
 use serde_json::json;
-use std::path::Path;
+use std::path::PathBuf;
 
-pub fn run(
-    b: &Bundle,
-    n: usize,
-    restore_n: usize,
-    latent_n: usize,
-    latent_cfg: &LatentSearchConfig,
-    seed: u64,
-    json_out: Option<&Path>,
-    damaged_reference: bool,
-) -> Result<()> {
+/// What `digitgan eval` measures and how much of it.
+pub struct EvalOptions {
+    /// Generated digits scored (at least 10).
+    pub n: usize,
+    /// Damaged test digits per damage type.
+    pub restore_n: usize,
+    /// Of those, how many also get the (slow) latent search.
+    pub latent_n: usize,
+    pub latent: LatentSearchConfig,
+    pub seed: u64,
+    /// Also write the scores here as JSON.
+    pub json: Option<PathBuf>,
+    /// Also train and score a classifier on damaged digits directly.
+    pub damaged_reference: bool,
+}
+
+pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
+    let (n, restore_n, latent_n, seed) = (o.n, o.restore_n, o.latent_n, o.seed);
+    let (latent_cfg, json_out, damaged_reference) =
+        (&o.latent, o.json.as_deref(), o.damaged_reference);
     if n < 10 || restore_n == 0 {
         return Err(Error::Input(
             "eval needs --n of at least 10 and --restore-n of at least 1".into(),

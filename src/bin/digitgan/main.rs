@@ -605,13 +605,15 @@ fn run(cli: Cli) -> Result<()> {
             }
             eval_cmd::run(
                 &b,
-                n,
-                restore_n,
-                latent_n,
-                &latent,
-                seed,
-                json.as_deref(),
-                damaged_reference,
+                &eval_cmd::EvalOptions {
+                    n,
+                    restore_n,
+                    latent_n,
+                    latent,
+                    seed,
+                    json,
+                    damaged_reference,
+                },
             )
         }
         Command::AugmentEval {
