@@ -169,23 +169,22 @@ struct Shapes(Vec<Vec<usize>>);
 
 impl ModuleVisitor for Shapes {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        self.0.push(param.shape().to_vec());
+        self.0.push(param.lazy_shape().to_vec());
     }
 }
 
 /// Replaces each float parameter, in visiting order, by the next decoded tensor (shapes were
-/// checked against the same visiting order before).
+/// checked against the same visiting order before). Like burn's record loader it never runs a
+/// parameter's lazy random initialisation: that would draw from burn's process-wide RNG and
+/// break the reproducibility of a seeded init running at the same time (`with_seeded_init`).
 struct Apply(VecDeque<Decoded>);
 
 impl ModuleMapper for Apply {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (shape, values) = self.0.pop_front().expect("count checked before mapping");
-        param.map(|t| {
-            let device = t.device();
-            let grad = t.is_require_grad();
-            let t = Tensor::<D>::from_data(TensorData::new(values, shape), &device);
-            if grad { t.require_grad() } else { t }
-        })
+        let tensor = Tensor::<D>::from_data(TensorData::new(values, shape), &param.lazy_device());
+        let id = param.id;
+        param.transform_for_load(tensor, id)
     }
 }
 

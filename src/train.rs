@@ -163,19 +163,41 @@ pub struct Models {
 static INIT_LOCK: Mutex<()> = Mutex::new(());
 
 /// Runs `init` right after seeding burn's RNG, atomically with respect to other seeded inits.
+///
+/// Burn initialises parameters lazily, on first use: `init` must [`materialize`] the modules it
+/// builds, or their random draws happen later, outside the lock, after whatever else drew from
+/// the RNG meanwhile (another test's init, burn's record loader).
 pub fn with_seeded_init<T>(device: &Device, seed: u64, init: impl FnOnce() -> T) -> T {
-    let _guard = INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _guard = init_lock();
     device.seed(seed);
     init()
+}
+
+/// Holds burn's RNG for work that may draw from it without a seed of its own (burn's record
+/// loader does), so it cannot interleave with a seeded init. Not reentrant.
+pub(crate) fn init_lock() -> std::sync::MutexGuard<'static, ()> {
+    INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs every lazy parameter initialisation of `module` now; returns it.
+pub fn materialize<M: Module>(module: M) -> M {
+    struct Touch;
+    impl burn::module::ModuleVisitor for Touch {
+        fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+            let _ = param.val();
+        }
+    }
+    module.visit(&mut Touch);
+    module
 }
 
 impl Models {
     /// Fresh, seeded networks.
     pub fn init(config: &TrainConfig, seed: u64, device: &Device) -> Self {
         with_seeded_init(device, seed, || Self {
-            generator: config.generator.init(device),
-            discriminator: config.discriminator.init(device),
-            restorer: config.restorer.init(device),
+            generator: materialize(config.generator.init(device)),
+            discriminator: materialize(config.discriminator.init(device)),
+            restorer: materialize(config.restorer.init(device)),
         })
     }
 }

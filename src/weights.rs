@@ -144,6 +144,18 @@ impl Bundle {
         }
     }
 
+    /// Runs every network's lazy random initialisation now (inside `with_seeded_init`).
+    pub fn materialized(self) -> Self {
+        use crate::train::materialize;
+        Self {
+            generator: materialize(self.generator),
+            discriminator: materialize(self.discriminator),
+            restorer: materialize(self.restorer),
+            classifier: materialize(self.classifier),
+            arch: self.arch,
+        }
+    }
+
     /// The embedded pretrained weights.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn pretrained(device: &Device) -> Self {
@@ -236,6 +248,8 @@ impl Bundle {
         let arch: Architecture = serde_json::from_slice(r.take(arch_len)?)
             .map_err(|e| Error::Weights(format!("unreadable architecture: {e}")))?;
         arch.check()?;
+        // burn's record loader draws from the process-wide RNG: keep it out of seeded inits.
+        let _rng = crate::train::init_lock();
         let mut bundle = Self::init(arch, device);
         let count = r.u8()?;
         let mut seen = Vec::new();

@@ -20,7 +20,7 @@ fn weights_round_trip_at_every_precision() {
     let device = train_device();
     // Fresh f32 networks (the committed file is already int8, which re-encodes exactly).
     let b = digitgan::train::with_seeded_init(&device, 3, || {
-        Bundle::init(Architecture::default(), &device)
+        Bundle::init(Architecture::default(), &device).materialized()
     });
     let z: Vec<f32> = (0..1000)
         .map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0)
@@ -108,4 +108,42 @@ fn bad_files_get_specific_messages() {
     let msg = message(&foreign.to_bytes(Precision::F32).unwrap());
     assert!(msg.contains("generator does not fit"), "{msg}");
     assert!(msg.len() < 300, "short enough to show: {msg}");
+}
+
+/// A seeded init stays reproducible while other threads load weights files (burn's record
+/// loader draws from the process-wide RNG; int8 loading must not, and neither may interleave).
+#[test]
+fn seeded_inits_are_reproducible_while_weights_load_elsewhere() {
+    let device = train_device();
+    let b = Bundle::pretrained(&device);
+    let files = [Precision::F16, Precision::Int8, Precision::F32].map(|p| b.to_bytes(p).unwrap());
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = AtomicBool::new(false);
+    // Stops the loader even when an assertion below fails (the scope joins it before unwinding).
+    struct StopOnDrop<'a>(&'a AtomicBool);
+    impl Drop for StopOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    let z = vec![0.1f32; 100];
+    let config = digitgan::train::TrainConfig::new();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                for f in &files {
+                    Bundle::from_bytes(f, &train_device()).unwrap();
+                }
+            }
+        });
+        let _stop = StopOnDrop(&stop);
+        let sample = || {
+            let m = digitgan::train::Models::init(&config, 11, &device);
+            digitgan::train::generate(&m.generator, &z, Some(&[3]), &device)
+        };
+        let first = sample();
+        for _ in 0..20 {
+            assert!(sample() == first, "a concurrent load changed a seeded init");
+        }
+    });
 }
