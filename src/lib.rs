@@ -21,6 +21,7 @@ pub mod error;
 pub mod model;
 pub mod quant;
 pub mod train;
+pub mod unet;
 
 pub use error::{Error, Result};
 pub mod augment;

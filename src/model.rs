@@ -8,6 +8,9 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, relu, tanh};
 
+use crate::data::SIDE;
+use crate::unet::UNet;
+
 /// Pixels in one digit.
 pub const PIXELS: usize = 28 * 28;
 /// Number of digit classes.
@@ -188,27 +191,42 @@ impl Discriminator {
 /// Restorer configuration: R([x_bad, mask]) → restored digit.
 #[derive(Config, Debug, PartialEq)]
 pub struct RestorerConfig {
+    /// The MLP body's hidden widths (unused when `conv` is set).
     #[config(default = "vec![512, 256, 512]")]
     pub hidden: Vec<usize>,
     #[config(default = 0.2)]
     pub slope: f64,
+    /// A convolutional body instead of the MLP: a U-Net of this width (`unet.rs`).
+    #[config(default = "None")]
+    pub conv: Option<usize>,
 }
 
-/// R(x_bad, mask): the design's "damaged image as the generator's input".
+/// R(x_bad, mask): the design's "damaged image as the generator's input". Its body is an MLP
+/// (`blocks` + `out`) or a U-Net (`unet`); fields keep this order so older files still load.
 #[derive(Module, Debug)]
 pub struct Restorer {
     blocks: Vec<Block>,
-    out: Linear,
+    out: Option<Linear>,
     slope: f64,
+    unet: Option<UNet>,
 }
 
 impl RestorerConfig {
     pub fn init(&self, device: &Device) -> Restorer {
+        if let Some(width) = self.conv {
+            return Restorer {
+                blocks: Vec::new(),
+                out: None,
+                slope: self.slope,
+                unet: Some(UNet::new(2, width, self.slope, device)),
+            };
+        }
         let hidden = self.hidden.last().copied().unwrap_or(2 * PIXELS);
         Restorer {
             blocks: blocks(2 * PIXELS, &self.hidden, false, device),
-            out: LinearConfig::new(hidden, PIXELS).init(device),
+            out: Some(LinearConfig::new(hidden, PIXELS).init(device)),
             slope: self.slope,
+            unet: None,
         }
     }
 }
@@ -217,12 +235,23 @@ impl Restorer {
     /// damaged: [B, 784] in [-1, 1]; mask: [B, 784], 1 = unknown (all 0 when blind) → [B, 784].
     /// With a mask the known pixels are passed through unchanged; blind, the raw output is used.
     pub fn forward(&self, damaged: Tensor<2>, mask: Tensor<2>, blind: bool) -> Tensor<2> {
-        let mut h = Tensor::cat(vec![damaged.clone(), mask.clone()], 1); // [B, 1568]
-        for block in &self.blocks {
-            h = block.forward(h, self.slope); // [B, 512] → [B, 256] → [B, 512]
-        }
+        let correction = match (&self.unet, &self.out) {
+            (Some(unet), _) => {
+                let b = damaged.dims()[0];
+                let x = Tensor::stack::<3>(vec![damaged.clone(), mask.clone()], 1); // [B, 2, 784]
+                unet.forward(x.reshape([b, 2, SIDE, SIDE])) // [B, 2, 28, 28] → [B, 784]
+            }
+            (None, Some(out)) => {
+                let mut h = Tensor::cat(vec![damaged.clone(), mask.clone()], 1); // [B, 1568]
+                for block in &self.blocks {
+                    h = block.forward(h, self.slope); // [B, 512] → [B, 256] → [B, 512]
+                }
+                out.forward(h) // [B, 784]
+            }
+            (None, None) => unreachable!("RestorerConfig::init gives every restorer a body"),
+        };
         // Residual: predict the correction to the damaged input.
-        let raw = tanh(self.out.forward(h) + damaged.clone()); // [B, 784]
+        let raw = tanh(correction + damaged.clone()); // [B, 784]
         if blind {
             raw
         } else {

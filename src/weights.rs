@@ -89,6 +89,11 @@ impl Architecture {
                 )));
             }
         }
+        if self.restorer.conv.is_some_and(|c| c == 0 || c > 64) {
+            return Err(Error::Weights(
+                "unsupported restorer layout (a U-Net of 1–64 channels)".into(),
+            ));
+        }
         let slopes = [g.slope, d.slope, self.restorer.slope];
         if g.latent == 0
             || g.latent > MAX_WIDTH

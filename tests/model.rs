@@ -59,3 +59,58 @@ fn design_preset_is_the_plain_unconditional_mlp_gan() {
     assert_eq!(TrainConfig::preset("design"), Some(cfg));
     assert!(TrainConfig::preset("nope").is_none());
 }
+
+#[test]
+fn the_convolutional_restorer_keeps_known_pixels_and_round_trips_through_a_weights_file() {
+    use digitgan::model::RestorerConfig;
+    use digitgan::weights::{Architecture, Bundle, Precision};
+    let device = train_device();
+    let cfg = RestorerConfig::new().with_conv(Some(4));
+    let r = digitgan::train::with_seeded_init(&device, 2, || {
+        digitgan::train::materialize(cfg.init(&device))
+    });
+    // Layer by layer (3×3 kernels, C = 4): enc1 2→C, enc2 C→2C, enc3 2C→2C, mid 2C→2C,
+    // dec2 4C→2C, dec1 3C→C, out C→1 (weights + biases).
+    let conv = |i: usize, o: usize| i * o * 9 + o;
+    let c = 4;
+    let expected = conv(2, c)
+        + conv(c, 2 * c)
+        + 2 * conv(2 * c, 2 * c)
+        + conv(4 * c, 2 * c)
+        + conv(3 * c, c)
+        + conv(c, 1);
+    assert_eq!(r.num_params(), expected);
+    let b = 3;
+    let damaged: Vec<f32> = (0..b * PIXELS)
+        .map(|i| ((i % 7) as f32 / 3.0) - 1.0)
+        .collect();
+    let mask: Vec<f32> = (0..b * PIXELS).map(|i| ((i / 28) % 2) as f32).collect();
+    let out = r.forward(
+        tensor2(&damaged, b, &device),
+        tensor2(&mask, b, &device),
+        false,
+    );
+    assert_eq!(out.dims(), [b, PIXELS]);
+    let out = out.into_data().try_to_vec::<f32>().unwrap();
+    for i in 0..b * PIXELS {
+        if mask[i] == 0.0 {
+            assert_eq!(out[i], damaged[i], "known pixel {i} changed");
+        } else {
+            assert!((-1.0..=1.0).contains(&out[i]));
+        }
+    }
+    // The architecture travels in the weights file, at every precision.
+    let arch = Architecture {
+        restorer: cfg,
+        ..Architecture::default()
+    };
+    let bundle = Bundle {
+        restorer: r,
+        ..Bundle::init(arch.clone(), &device)
+    };
+    for precision in [Precision::F32, Precision::Int8] {
+        let again = Bundle::from_bytes(&bundle.to_bytes(precision).unwrap(), &device).unwrap();
+        assert_eq!(again.arch, arch);
+        assert_eq!(again.restorer.num_params(), expected);
+    }
+}

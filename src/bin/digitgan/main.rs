@@ -81,6 +81,10 @@ enum Command {
         /// the clean digit's label; default 0 = off, see NOTES.md).
         #[arg(long)]
         restorer_class_weight: Option<f32>,
+        /// A convolutional restorer: a U-Net of this many channels (1–64) instead of the MLP.
+        /// With --from it replaces the file's restorer with a fresh one.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+        restorer_conv: Option<u16>,
         /// Train on only the first K digits of each class.
         #[arg(long)]
         per_class: Option<usize>,
@@ -292,6 +296,7 @@ fn run(cli: Cli) -> Result<()> {
             restorer_lr,
             l1_weight,
             restorer_class_weight,
+            restorer_conv,
             per_class,
             from,
             sample_every,
@@ -337,6 +342,14 @@ fn run(cli: Cli) -> Result<()> {
             if let Some(w) = restorer_class_weight {
                 config.restorer_class_weight = w;
             }
+            let conv_restorer = restorer_conv.map(|c| {
+                digitgan::model::RestorerConfig::new()
+                    .with_slope(config.restorer.slope)
+                    .with_conv(Some(c as usize))
+            });
+            if let Some(r) = &conv_restorer {
+                config.restorer = r.clone();
+            }
             let data = MnistSubset::bundled();
             let train_data = match per_class {
                 Some(k) => data.train.take_per_class(k),
@@ -348,11 +361,23 @@ fn run(cli: Cli) -> Result<()> {
                     let b = load_bundle(Some(p))?;
                     config.generator = b.arch.generator.clone();
                     config.discriminator = b.arch.discriminator.clone();
-                    config.restorer = b.arch.restorer.clone();
+                    let restorer = match conv_restorer {
+                        Some(r) => {
+                            let fresh = digitgan::train::with_seeded_init(&device, seed, || {
+                                digitgan::train::materialize(r.init(&device))
+                            });
+                            config.restorer = r;
+                            fresh
+                        }
+                        None => {
+                            config.restorer = b.arch.restorer.clone();
+                            b.restorer
+                        }
+                    };
                     let models = Models {
                         generator: b.generator,
                         discriminator: b.discriminator,
-                        restorer: b.restorer,
+                        restorer,
                     };
                     (
                         Trainer::with_models(config.clone(), models, train_data, seed),
