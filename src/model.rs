@@ -199,6 +199,10 @@ pub struct RestorerConfig {
     /// A convolutional body instead of the MLP: a U-Net of this width (`unet.rs`).
     #[config(default = "None")]
     pub conv: Option<usize>,
+    /// With `conv`: units of the U-Net's dense bottleneck (None = none). An `Option` so that
+    /// files written before the field existed still parse (serde treats a missing Option as None).
+    #[config(default = "None")]
+    pub conv_global: Option<usize>,
 }
 
 /// R(x_bad, mask): the design's "damaged image as the generator's input". Its body is an MLP
@@ -218,7 +222,13 @@ impl RestorerConfig {
                 blocks: Vec::new(),
                 out: None,
                 slope: self.slope,
-                unet: Some(UNet::new(2, width, self.slope, device)),
+                unet: Some(UNet::new(
+                    2,
+                    width,
+                    self.conv_global.unwrap_or(0),
+                    self.slope,
+                    device,
+                )),
             };
         }
         let hidden = self.hidden.last().copied().unwrap_or(2 * PIXELS);

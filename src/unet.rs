@@ -4,8 +4,8 @@
 //! position; in a PyTorch spike this halved the gap between restored and clean digits on erased
 //! blocks (README "Is the block target reachable?"). Shapes use B = batch, C = width.
 
-use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::leaky_relu;
 use burn::tensor::module::interpolate;
@@ -14,7 +14,9 @@ use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 use crate::data::SIDE;
 use crate::model::PIXELS;
 
-/// Two encoder levels (28 → 14 → 7), a dilated middle, and a decoder with skip connections.
+/// Two encoder levels (28 → 14 → 7), a dilated middle, and a decoder with skip connections;
+/// optionally a dense bottleneck at 7×7 that gives every pixel the whole digit's context (big
+/// holes need it: the convolutions alone see about 20 pixels across).
 #[derive(Module, Debug)]
 pub struct UNet {
     enc1: Conv2d,
@@ -25,6 +27,7 @@ pub struct UNet {
     dec1: Conv2d,
     out: Conv2d,
     slope: f64,
+    global: Option<(Linear, Linear)>,
 }
 
 fn conv(input: usize, output: usize, stride: usize, dilation: usize, device: &Device) -> Conv2d {
@@ -38,8 +41,10 @@ fn conv(input: usize, output: usize, stride: usize, dilation: usize, device: &De
 }
 
 impl UNet {
-    /// A U-Net of width `c` over `inputs` channels.
-    pub fn new(inputs: usize, c: usize, slope: f64, device: &Device) -> Self {
+    /// A U-Net of width `c` over `inputs` channels, with a dense bottleneck of `global` units
+    /// (0 = none).
+    pub fn new(inputs: usize, c: usize, global: usize, slope: f64, device: &Device) -> Self {
+        let cells = 2 * c * (SIDE / 4) * (SIDE / 4);
         Self {
             enc1: conv(inputs, c, 1, 1, device),
             enc2: conv(c, 2 * c, 2, 1, device),
@@ -49,6 +54,12 @@ impl UNet {
             dec1: conv(3 * c, c, 1, 1, device),
             out: conv(c, 1, 1, 1, device),
             slope,
+            global: (global > 0).then(|| {
+                (
+                    LinearConfig::new(cells, global).init(device),
+                    LinearConfig::new(global, cells).init(device),
+                )
+            }),
         }
     }
 
@@ -64,6 +75,15 @@ impl UNet {
         let e2 = act(self.enc2.forward(e1.clone())); // [B, 2C, 14, 14]
         let e3 = act(self.enc3.forward(e2.clone())); // [B, 2C, 7, 7]
         let m = act(self.mid.forward(e3)); // [B, 2C, 7, 7]
+        let m = match &self.global {
+            Some((down, up)) => {
+                let [_, ch, h, w] = m.dims();
+                let flat = m.clone().reshape([batch, ch * h * w]); // [B, 2C·49]
+                let g = up.forward(leaky_relu(down.forward(flat), self.slope)); // [B, G] → [B, 2C·49]
+                m + g.reshape([batch, ch, h, w]) // [B, 2C, 7, 7]
+            }
+            None => m,
+        };
         let d2 = Tensor::cat(vec![up(m, SIDE / 2), e2], 1); // [B, 4C, 14, 14]
         let d2 = act(self.dec2.forward(d2)); // [B, 2C, 14, 14]
         let d1 = Tensor::cat(vec![up(d2, SIDE), e1], 1); // [B, 3C, 28, 28]

@@ -89,7 +89,9 @@ impl Architecture {
                 )));
             }
         }
-        if self.restorer.conv.is_some_and(|c| c == 0 || c > 64) {
+        if self.restorer.conv.is_some_and(|c| c == 0 || c > 64)
+            || self.restorer.conv_global.is_some_and(|g| g > 4096)
+        {
             return Err(Error::Weights(
                 "unsupported restorer layout (a U-Net of 1–64 channels)".into(),
             ));

@@ -62,24 +62,34 @@ fn design_preset_is_the_plain_unconditional_mlp_gan() {
 
 #[test]
 fn the_convolutional_restorer_keeps_known_pixels_and_round_trips_through_a_weights_file() {
+    for global in [None, Some(8)] {
+        check_conv_restorer(global);
+    }
+}
+
+fn check_conv_restorer(global: Option<usize>) {
     use digitgan::model::RestorerConfig;
     use digitgan::weights::{Architecture, Bundle, Precision};
     let device = train_device();
-    let cfg = RestorerConfig::new().with_conv(Some(4));
+    let cfg = RestorerConfig::new()
+        .with_conv(Some(4))
+        .with_conv_global(global);
     let r = digitgan::train::with_seeded_init(&device, 2, || {
         digitgan::train::materialize(cfg.init(&device))
     });
     // Layer by layer (3×3 kernels, C = 4): enc1 2→C, enc2 C→2C, enc3 2C→2C, mid 2C→2C,
-    // dec2 4C→2C, dec1 3C→C, out C→1 (weights + biases).
+    // dec2 4C→2C, dec1 3C→C, out C→1 (weights + biases); the bottleneck 2C·7·7 → G → 2C·7·7.
     let conv = |i: usize, o: usize| i * o * 9 + o;
     let c = 4;
+    let cells = 2 * c * 49;
     let expected = conv(2, c)
         + conv(c, 2 * c)
         + 2 * conv(2 * c, 2 * c)
         + conv(4 * c, 2 * c)
         + conv(3 * c, c)
-        + conv(c, 1);
-    assert_eq!(r.num_params(), expected);
+        + conv(c, 1)
+        + global.map_or(0, |g| (cells * g + g) + (g * cells + cells));
+    assert_eq!(r.num_params(), expected, "{global:?}");
     let b = 3;
     let damaged: Vec<f32> = (0..b * PIXELS)
         .map(|i| ((i % 7) as f32 / 3.0) - 1.0)

@@ -85,6 +85,10 @@ enum Command {
         /// With --from it replaces the file's restorer with a fresh one.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
         restorer_conv: Option<u16>,
+        /// With --restorer-conv: a dense bottleneck of this many units in the U-Net (global
+        /// context for big holes; default 0 = none).
+        #[arg(long, requires = "restorer_conv", value_parser = clap::value_parser!(u16).range(0..=4096))]
+        restorer_conv_global: Option<u16>,
         /// Train on only the first K digits of each class.
         #[arg(long)]
         per_class: Option<usize>,
@@ -297,6 +301,7 @@ fn run(cli: Cli) -> Result<()> {
             l1_weight,
             restorer_class_weight,
             restorer_conv,
+            restorer_conv_global,
             per_class,
             from,
             sample_every,
@@ -346,6 +351,7 @@ fn run(cli: Cli) -> Result<()> {
                 digitgan::model::RestorerConfig::new()
                     .with_slope(config.restorer.slope)
                     .with_conv(Some(c as usize))
+                    .with_conv_global(restorer_conv_global.map(usize::from))
             });
             if let Some(r) = &conv_restorer {
                 config.restorer = r.clone();
