@@ -36,9 +36,7 @@ pub fn train_classifier(
     mut progress: impl FnMut(usize),
 ) -> Classifier {
     let device = crate::train::train_device();
-    let mut model = crate::train::with_seeded_init(&device, seed, || {
-        crate::train::materialize(cfg.model.init(&device))
-    });
+    let mut model = crate::train::with_seeded_init(&device, seed, || cfg.model.init(&device));
     let mut opt = AdamConfig::new().init();
     let mut batcher = Batcher::new(data.len(), seed);
     let mut rng = StdRng::seed_from_u64(seed ^ 0xc1a5);

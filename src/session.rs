@@ -43,7 +43,7 @@ impl Session {
         let bundle = match weights {
             Some(w) => Bundle::from_bytes(w, &device)?,
             None => crate::train::with_seeded_init(&device, seed, || {
-                Bundle::init(Architecture::default(), &device).materialized()
+                Bundle::init(Architecture::default(), &device)
             }),
         };
         let config = with_arch(TrainConfig::new(), &bundle.arch);

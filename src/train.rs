@@ -164,13 +164,13 @@ static INIT_LOCK: Mutex<()> = Mutex::new(());
 
 /// Runs `init` right after seeding burn's RNG, atomically with respect to other seeded inits.
 ///
-/// Burn initialises parameters lazily, on first use: `init` must [`materialize`] the modules it
-/// builds, or their random draws happen later, outside the lock, after whatever else drew from
-/// the RNG meanwhile (another test's init, burn's record loader).
-pub fn with_seeded_init<T>(device: &Device, seed: u64, init: impl FnOnce() -> T) -> T {
+/// Burn initialises parameters lazily, on first use; this runs those draws before the lock is
+/// released ([`InitParams`]), or they would happen later, after whatever else drew from the
+/// RNG meanwhile (another test's init, burn's record loader).
+pub fn with_seeded_init<T: InitParams>(device: &Device, seed: u64, init: impl FnOnce() -> T) -> T {
     let _guard = init_lock();
     device.seed(seed);
-    init()
+    init().init_params()
 }
 
 /// Holds burn's RNG for work that may draw from it without a seed of its own (burn's record
@@ -179,25 +179,41 @@ pub(crate) fn init_lock() -> std::sync::MutexGuard<'static, ()> {
     INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Runs every lazy parameter initialisation of `module` now; returns it.
-pub fn materialize<M: Module>(module: M) -> M {
-    struct Touch;
-    impl burn::module::ModuleVisitor for Touch {
-        fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
-            let _ = param.val();
+/// Networks whose lazy parameter initialisations can be run now (see [`with_seeded_init`]).
+pub trait InitParams {
+    fn init_params(self) -> Self;
+}
+
+impl<M: Module> InitParams for M {
+    fn init_params(self) -> Self {
+        struct Touch;
+        impl burn::module::ModuleVisitor for Touch {
+            fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+                let _ = param.val();
+            }
+        }
+        self.visit(&mut Touch);
+        self
+    }
+}
+
+impl InitParams for Models {
+    fn init_params(self) -> Self {
+        Self {
+            generator: self.generator.init_params(),
+            discriminator: self.discriminator.init_params(),
+            restorer: self.restorer.init_params(),
         }
     }
-    module.visit(&mut Touch);
-    module
 }
 
 impl Models {
     /// Fresh, seeded networks.
     pub fn init(config: &TrainConfig, seed: u64, device: &Device) -> Self {
         with_seeded_init(device, seed, || Self {
-            generator: materialize(config.generator.init(device)),
-            discriminator: materialize(config.discriminator.init(device)),
-            restorer: materialize(config.restorer.init(device)),
+            generator: config.generator.init(device),
+            discriminator: config.discriminator.init(device),
+            restorer: config.restorer.init(device),
         })
     }
 }

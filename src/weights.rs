@@ -151,18 +151,6 @@ impl Bundle {
         }
     }
 
-    /// Runs every network's lazy random initialisation now (inside `with_seeded_init`).
-    pub fn materialized(self) -> Self {
-        use crate::train::materialize;
-        Self {
-            generator: materialize(self.generator),
-            discriminator: materialize(self.discriminator),
-            restorer: materialize(self.restorer),
-            classifier: materialize(self.classifier),
-            arch: self.arch,
-        }
-    }
-
     /// The embedded pretrained weights.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn pretrained(device: &Device) -> Self {
@@ -282,6 +270,18 @@ impl Bundle {
             }
         }
         Ok(bundle)
+    }
+}
+
+impl crate::train::InitParams for Bundle {
+    fn init_params(self) -> Self {
+        Self {
+            generator: self.generator.init_params(),
+            discriminator: self.discriminator.init_params(),
+            restorer: self.restorer.init_params(),
+            classifier: self.classifier.init_params(),
+            arch: self.arch,
+        }
     }
 }
 

@@ -74,9 +74,7 @@ fn check_conv_restorer(global: Option<usize>) {
     let cfg = RestorerConfig::new()
         .with_conv(Some(4))
         .with_conv_global(global);
-    let r = digitgan::train::with_seeded_init(&device, 2, || {
-        digitgan::train::materialize(cfg.init(&device))
-    });
+    let r = digitgan::train::with_seeded_init(&device, 2, || cfg.init(&device));
     // Layer by layer (3×3 kernels, C = 4): enc1 2→C, enc2 C→2C, enc3 2C→2C, mid 2C→2C,
     // dec2 4C→2C, dec1 3C→C, out C→1 (weights + biases); the bottleneck 2C·7·7 → G → 2C·7·7.
     let conv = |i: usize, o: usize| i * o * 9 + o;

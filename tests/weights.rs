@@ -20,7 +20,7 @@ fn weights_round_trip_at_every_precision() {
     let device = train_device();
     // Fresh f32 networks (the committed file is already int8, which re-encodes exactly).
     let b = digitgan::train::with_seeded_init(&device, 3, || {
-        Bundle::init(Architecture::default(), &device).materialized()
+        Bundle::init(Architecture::default(), &device)
     });
     let z: Vec<f32> = (0..1000)
         .map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0)

@@ -31,9 +31,16 @@ pub struct EvalOptions {
 }
 
 pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
-    let (n, restore_n, latent_n, seed) = (o.n, o.restore_n, o.latent_n, o.seed);
-    let (latent_cfg, json_out, damaged_reference) =
-        (&o.latent, o.json.as_deref(), o.damaged_reference);
+    let EvalOptions {
+        n,
+        restore_n,
+        latent_n,
+        latent: ref latent_cfg,
+        seed,
+        ref json,
+        damaged_reference,
+    } = *o;
+    let json_out = json.as_deref();
     if n < 10 || restore_n == 0 {
         return Err(Error::Input(
             "eval needs --n of at least 10 and --restore-n of at least 1".into(),

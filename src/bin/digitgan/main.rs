@@ -99,7 +99,7 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         sample_every: u64,
         /// Store tensors as f16 (half the size; the same as --precision f16).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "precision")]
         half: bool,
         /// How weights.dgw stores tensors: f32, f16 or int8 (a quarter of f32; what the page
         /// downloads). Convert a file with `train --from IN --steps 0 --precision int8 --out DIR`.
@@ -367,13 +367,10 @@ fn run(cli: Cli) -> Result<()> {
                     let b = load_bundle(Some(p))?;
                     config.generator = b.arch.generator.clone();
                     config.discriminator = b.arch.discriminator.clone();
-                    let restorer = match conv_restorer {
+                    // --restorer-conv already set config.restorer: a fresh one replaces the file's.
+                    let restorer = match &conv_restorer {
                         Some(r) => {
-                            let fresh = digitgan::train::with_seeded_init(&device, seed, || {
-                                digitgan::train::materialize(r.init(&device))
-                            });
-                            config.restorer = r;
-                            fresh
+                            digitgan::train::with_seeded_init(&device, seed, || r.init(&device))
                         }
                         None => {
                             config.restorer = b.arch.restorer.clone();
@@ -457,14 +454,7 @@ fn run(cli: Cli) -> Result<()> {
                 restorer: trainer.models.restorer.clone(),
                 classifier,
             };
-            let precision = match (precision, half) {
-                (Some(p), false) => p,
-                (None, true) => Precision::F16,
-                (None, false) => Precision::F32,
-                (Some(_), true) => {
-                    return Err(Error::Input("use --half or --precision, not both".into()));
-                }
-            };
+            let precision = precision.unwrap_or(if half { Precision::F16 } else { Precision::F32 });
             let bytes = bundle.to_bytes(precision)?;
             write(&out.join("weights.dgw"), &bytes)?;
             write(&out.join("losses.csv"), log.as_bytes())?;
