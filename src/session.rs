@@ -147,9 +147,10 @@ impl Session {
 
     /// Starts over: fresh networks (`weights` None) or the given weights. Options are kept.
     /// On error nothing changes.
+    /// A fresh start keeps the loaded file's generator, discriminator and classifier layouts
+    /// but trains an MLP restorer in place of a U-Net (see [`live_arch`]).
     pub fn reset(&mut self, seed: u64, weights: Option<&[u8]>) -> Result<()> {
         let device = train_device();
-        let config = self.trainer.config.clone();
         let (models, classifier, arch) = match weights {
             Some(w) => {
                 let b = Bundle::from_bytes(w, &device)?;
@@ -163,13 +164,17 @@ impl Session {
                     b.arch,
                 )
             }
-            None => (
-                Models::init(&config, seed, &device),
-                self.classifier.clone(),
-                self.arch.clone(),
-            ),
+            None => {
+                let arch = live_arch(&self.arch);
+                let config = with_arch(self.trainer.config.clone(), &arch);
+                (
+                    Models::init(&config, seed, &device),
+                    self.classifier.clone(),
+                    arch,
+                )
+            }
         };
-        let config = with_arch(config, &arch);
+        let config = with_arch(self.trainer.config.clone(), &arch);
         self.trainer = Trainer::with_models(config, models.clone(), self.data.train.clone(), seed);
         self.checkpoint = (models, 0);
         self.watch.clear();
@@ -354,10 +359,32 @@ impl Session {
     }
 }
 
-/// `config` (the user's options) with the networks of `arch`.
+/// How often live training steps a convolutional restorer: measured in the page (README
+/// "Restorer in the page"), one U-Net step costs about as much as seven MLP-restorer steps, so
+/// every 8th step keeps live training as fast as with the MLP.
+pub const CONV_RESTORER_EVERY: usize = 8;
+
+/// `config` (the user's options) with the networks of `arch`, and the restorer's pace.
 fn with_arch(config: TrainConfig, arch: &Architecture) -> TrainConfig {
+    let every = if arch.restorer.conv.is_some() {
+        CONV_RESTORER_EVERY
+    } else {
+        1
+    };
     config
         .with_generator(arch.generator.clone())
         .with_discriminator(arch.discriminator.clone())
         .with_restorer(arch.restorer.clone())
+        .with_restorer_every(every)
+}
+
+/// The networks a fresh start trains: `arch`, with the default MLP restorer in place of a
+/// U-Net. Trained from scratch, the restorer must keep pace with a GAN learning live; the U-Net
+/// (the pretrained restorer) needs thousands of its slower steps before it beats the MLP.
+pub fn live_arch(arch: &Architecture) -> Architecture {
+    let mut arch = arch.clone();
+    if arch.restorer.conv.is_some() {
+        arch.restorer = crate::model::RestorerConfig::new();
+    }
+    arch
 }

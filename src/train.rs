@@ -64,6 +64,10 @@ pub struct TrainConfig {
     /// Train the restorer alongside the GAN.
     #[config(default = true)]
     pub train_restorer: bool,
+    /// With `train_restorer`: train R on every Nth joint step only (1 = every step). The page
+    /// sets it for a convolutional restorer, whose step costs several GAN steps.
+    #[config(default = 1)]
+    pub restorer_every: usize,
     /// λ of the restorer's L1 reconstruction loss.
     #[config(default = 100.0)]
     pub l1_weight: f32,
@@ -328,7 +332,7 @@ impl Trainer {
             d_inputs.push(tensor2(&aug, b, &dev));
         }
         // Restorer fakes.
-        let restored = if cfg.train_restorer {
+        let restored = if cfg.train_restorer && self.step % cfg.restorer_every.max(1) as u64 == 0 {
             let rows = damaged_batch(&batch, &real_px, cfg.blind_fraction, &mut self.rng);
             Some(self.restorer_output(&rows, b))
         } else {

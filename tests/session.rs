@@ -126,3 +126,33 @@ fn the_same_seed_gives_the_same_weights_samples_and_restoration() {
     };
     assert_ne!(a.0, other, "a different seed gives different weights");
 }
+
+#[test]
+fn a_unet_restorer_trains_every_8th_step_live_and_a_fresh_start_trains_the_mlp() {
+    use digitgan::session::CONV_RESTORER_EVERY;
+    use digitgan::train::{train_device, with_seeded_init};
+    use digitgan::weights::{Architecture, Bundle};
+    let device = train_device();
+    let mut arch = Architecture::default();
+    arch.restorer = arch.restorer.clone().with_conv(Some(4));
+    let unet = with_seeded_init(&device, 3, || Bundle::init(arch, &device));
+    let bytes = unet.to_bytes(Precision::F32).unwrap();
+    let mut s = Session::new(BUNDLED, Some(&bytes), 1).unwrap();
+    let trained: Vec<u64> = s
+        .train(2 * CONV_RESTORER_EVERY)
+        .unwrap()
+        .iter()
+        .filter(|st| st.r_loss != 0.0)
+        .map(|st| st.step)
+        .collect();
+    assert_eq!(trained, vec![1, 1 + CONV_RESTORER_EVERY as u64]);
+
+    s.reset(2, None).unwrap();
+    let fresh = Bundle::from_bytes(&s.export_weights(Precision::F32).unwrap(), &device).unwrap();
+    assert_eq!(fresh.arch.restorer.conv, None, "a fresh start trains the MLP restorer");
+    assert!(s.train(3).unwrap().iter().all(|st| st.r_loss != 0.0));
+
+    s.reset(3, Some(&bytes)).unwrap();
+    let back = Bundle::from_bytes(&s.export_weights(Precision::F32).unwrap(), &device).unwrap();
+    assert_eq!(back.arch.restorer.conv, Some(4), "reloading the U-Net file brings it back");
+}
