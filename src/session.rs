@@ -4,7 +4,7 @@
 use crate::data::{Digits, MnistSubset};
 use crate::error::{Error, Result};
 use crate::eval::classify;
-use crate::model::Classifier;
+use crate::model::{Classifier, RestorerConfig};
 use crate::restore::{LatentSearchConfig, latent_search, restore_network, validate};
 use crate::train::{Models, StepStats, TrainConfig, Trainer, generate, train_device, uniform};
 use crate::watch::Watch;
@@ -43,7 +43,7 @@ impl Session {
         let bundle = match weights {
             Some(w) => Bundle::from_bytes(w, &device)?,
             None => crate::train::with_seeded_init(&device, seed, || {
-                Bundle::init(Architecture::default(), &device)
+                Bundle::init(live_arch(&Architecture::default()), &device)
             }),
         };
         let config = with_arch(TrainConfig::new(), &bundle.arch);
@@ -384,7 +384,7 @@ fn with_arch(config: TrainConfig, arch: &Architecture) -> TrainConfig {
 pub fn live_arch(arch: &Architecture) -> Architecture {
     let mut arch = arch.clone();
     if arch.restorer.conv.is_some() {
-        arch.restorer = crate::model::RestorerConfig::new();
+        arch.restorer = RestorerConfig::new();
     }
     arch
 }

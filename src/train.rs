@@ -80,6 +80,11 @@ pub struct TrainConfig {
     /// made every damage type worse (R learns to please D's class head; NOTES.md has the table).
     #[config(default = 0.0)]
     pub restorer_class_weight: f32,
+    /// Weight of an optional feature-matching term in the restorer-only phase: the L1 distance
+    /// between the frozen D's hidden activations on the restored and on the clean digit, summed
+    /// over D's layers (pix2pixHD's discriminator feature loss; 0 = off).
+    #[config(default = 0.0)]
+    pub restorer_feature_weight: f32,
     /// Train G and D. Off (with `train_restorer` on) is the restorer-only phase: G and D frozen,
     /// only R learns against the fixed D; several times cheaper per step than a full step.
     #[config(default = true)]
@@ -474,7 +479,15 @@ impl Trainer {
         let d_fixed = self.models.discriminator.clone().no_grad(); // only R learns here
         let (logits, class_logits) = d_fixed.forward(out.clone(), None);
         let cfg = &self.config;
-        let (loss, r_l1) = cfg.restorer_loss(logits, class_logits, out, clean, &batch.labels);
+        let (mut loss, r_l1) =
+            cfg.restorer_loss(logits, class_logits, out.clone(), clean.clone(), &batch.labels);
+        if cfg.restorer_feature_weight > 0.0 {
+            let pairs = d_fixed.features(out).into_iter().zip(d_fixed.features(clean));
+            for (f_out, f_clean) in pairs {
+                let fm = (f_out - f_clean.detach()).abs().mean();
+                loss = loss + fm.mul_scalar(cfg.restorer_feature_weight);
+            }
+        }
         let r_loss = loss.clone().into_scalar::<f32>();
         let mut grads = loss.backward();
         let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);

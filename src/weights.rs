@@ -113,13 +113,15 @@ impl Architecture {
     }
 }
 
+/// The shipped architecture: the default recipe's G and D, the U-Net restorer
+/// ([`RestorerConfig::unet`]) and the reference classifier.
 impl Default for Architecture {
     fn default() -> Self {
         let t = crate::train::TrainConfig::new();
         Self {
             generator: t.generator,
             discriminator: t.discriminator,
-            restorer: t.restorer,
+            restorer: RestorerConfig::unet(),
             classifier: ClassifierConfig::new(),
         }
     }

@@ -62,7 +62,7 @@ fn int8_is_a_quarter_of_f32_and_refuses_a_foreign_or_damaged_body() {
         int8.len()
     );
     let mut foreign = Bundle::pretrained(&train_device());
-    foreign.arch.restorer.hidden = vec![64, 64];
+    foreign.arch.restorer.conv = Some(8); // the shipped restorer is a U-Net of 16 channels
     let msg = message(&foreign.to_bytes(Precision::Int8).unwrap());
     assert!(msg.contains("restorer"), "{msg}");
     // A body that passes the checksum but whose first tensor claims an absurd rank.

@@ -81,6 +81,10 @@ enum Command {
         /// the clean digit's label; default 0 = off, see NOTES.md).
         #[arg(long)]
         restorer_class_weight: Option<f32>,
+        /// Weight of the restorer's feature-matching term in the restorer-only phase (L1 between
+        /// the frozen D's hidden activations on restored and clean digits; default 0 = off).
+        #[arg(long, requires = "restorer_only")]
+        restorer_feature_weight: Option<f32>,
         /// A convolutional restorer: a U-Net of this many channels (1–64) instead of the MLP.
         /// With --from it replaces the file's restorer with a fresh one.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -300,6 +304,7 @@ fn run(cli: Cli) -> Result<()> {
             restorer_lr,
             l1_weight,
             restorer_class_weight,
+            restorer_feature_weight,
             restorer_conv,
             restorer_conv_global,
             per_class,
@@ -346,6 +351,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             if let Some(w) = restorer_class_weight {
                 config.restorer_class_weight = w;
+            }
+            if let Some(w) = restorer_feature_weight {
+                config.restorer_feature_weight = w;
             }
             let conv_restorer = restorer_conv.map(|c| {
                 digitgan::model::RestorerConfig::new()
