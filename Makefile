@@ -58,4 +58,4 @@ bench-browser: bench/pkg/digitgan_bg.wasm
 
 # The bench's own release wasm (not www/pkg, which a PROFILE=fast site build may overwrite).
 bench/pkg/digitgan_bg.wasm: $(wildcard src/*.rs) Cargo.toml Cargo.lock scripts/build-wasm.sh
-	OUT_DIR=bench/pkg scripts/build-wasm.sh
+	OUT_DIR=bench/pkg PLAIN=0 scripts/build-wasm.sh

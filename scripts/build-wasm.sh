@@ -2,6 +2,9 @@
 # Build the wasm module for the web page into www/pkg/ (or $OUT_DIR).
 #   PROFILE=fast scripts/build-wasm.sh     # quick build while iterating (no LTO, no wasm-opt)
 #   scripts/build-wasm.sh                  # release: full LTO (~7 min on 2 cores) + wasm-opt
+#   PLAIN=0 scripts/build-wasm.sh          # without the no-SIMD fallback module (the bench's build)
+# Writes digitgan.js, digitgan_bg.wasm (simd128) and digitgan_plain_bg.wasm (no SIMD, for the few
+# browsers without wasm SIMD; the worker picks one by feature detection, one JS glue serves both).
 # Idempotent: adds the wasm32 target and installs the matching wasm-bindgen CLI only when needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +12,7 @@ cd "$(dirname "$0")/.."
 PROFILE="${PROFILE:-release}"
 TARGET=wasm32-unknown-unknown
 OUT_DIR="${OUT_DIR:-www/pkg}"   # the bench builds into bench/pkg
+PLAIN="${PLAIN:-1}"
 
 # 1. Rust target (rust-toolchain.toml pins the toolchain; this is a no-op when already added).
 if ! rustup target list --installed | grep -qx "$TARGET"; then
@@ -42,19 +46,43 @@ rm -rf "$OUT_DIR"
 wasm-bindgen --target web --out-dir "$OUT_DIR" "$WASM_IN"
 BG="$OUT_DIR/digitgan_bg.wasm"
 
-# 5. Optimise with npm binaryen (Debian's binaryen 108 emits a module that fails to load).
+# 5. The no-SIMD fallback: the same code without +simd128, in its own target dir (different
+#    RUSTFLAGS would otherwise rebuild the SIMD build's dependencies every time). Its JS glue must
+#    be byte-identical to the SIMD build's: the worker loads either module through one glue.
+if [ "$PLAIN" = "1" ]; then
+  echo "build-wasm: cargo build --profile $PROFILE --target $TARGET (no SIMD fallback)"
+  RUSTFLAGS="${RUSTFLAGS:-}" CARGO_TARGET_DIR=target/plain \
+    cargo build --lib --target "$TARGET" --no-default-features --profile "$PROFILE"
+  PLAIN_TMP="$(mktemp -d)"
+  trap 'rm -rf "$PLAIN_TMP"' EXIT
+  wasm-bindgen --target web --out-dir "$PLAIN_TMP" "target/plain/$TARGET/$PROFILE_DIR/digitgan.wasm"
+  if ! cmp -s "$PLAIN_TMP/digitgan.js" "$OUT_DIR/digitgan.js"; then
+    echo "build-wasm: the no-SIMD build's JS glue differs from the SIMD build's" >&2
+    exit 1
+  fi
+  mv "$PLAIN_TMP/digitgan_bg.wasm" "$OUT_DIR/digitgan_plain_bg.wasm"
+fi
+
+# 6. Optimise with npm binaryen (Debian's binaryen 108 emits a module that fails to load).
 WASM_OPT=node_modules/binaryen/bin/wasm-opt
+optimise() { # file, extra features
+  "$WASM_OPT" -O3 $2 --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals "$1" -o "$1.opt"
+  mv "$1.opt" "$1"
+}
 if [ "$PROFILE" = "fast" ] || [ "$PROFILE" = "dev" ]; then
   echo "build-wasm: PROFILE=$PROFILE, skipping wasm-opt"
 elif [ -x "$WASM_OPT" ]; then
-  "$WASM_OPT" -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals "$BG" -o "$BG.opt"
-  mv "$BG.opt" "$BG"
+  optimise "$BG" --enable-simd
+  if [ "$PLAIN" = "1" ]; then optimise "$OUT_DIR/digitgan_plain_bg.wasm" ""; fi
 else
   echo "build-wasm: node_modules/binaryen not installed (npm install), skipping wasm-opt"
 fi
 
-RAW=$(stat -c %s "$BG")
-GZ=$(gzip -9 -c "$BG" | wc -c)
-awk -v f="$BG" -v r="$RAW" -v g="$GZ" -v p="$PROFILE" \
-  'BEGIN { printf "build-wasm: %s  %.2f MB raw, %.2f MB gzip (profile %s)\n", f, r/1048576, g/1048576, p }'
+for f in "$BG" "$OUT_DIR/digitgan_plain_bg.wasm"; do
+  [ -f "$f" ] || continue
+  RAW=$(stat -c %s "$f")
+  GZ=$(gzip -9 -c "$f" | wc -c)
+  awk -v f="$f" -v r="$RAW" -v g="$GZ" -v p="$PROFILE" \
+    'BEGIN { printf "build-wasm: %s  %.2f MB raw, %.2f MB gzip (profile %s)\n", f, r/1048576, g/1048576, p }'
+done

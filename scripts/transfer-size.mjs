@@ -2,7 +2,8 @@
 // What a visitor downloads (issue #6: ≤ 2 MB gzipped for wasm + data + weights + JS): every file
 // of the built site (dist/, `make site`), gzip -9 as a static host serves it (GitHub Pages
 // gzips; an already-compressed file counts as is). Source maps are listed apart: browsers fetch
-// them only with the developer tools open; og-image.png only for link previews.
+// them only with the developer tools open; og-image.png only for link previews; the no-SIMD
+// fallback wasm only by browsers without wasm SIMD, in place of the SIMD build.
 //
 // Usage: node scripts/transfer-size.mjs [--dist dist] [--json bench/size.json]
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,8 @@ for (const path of files(args.dist)) {
   const bytes = readFileSync(path);
   const compressed = /\.(gz|png)$/.test(name);
   const gzip = compressed ? bytes.length : gzipSync(bytes, { level: 9 }).length;
-  const fetched = !/\.map$/.test(name) && !/og-image/.test(name);
+  // The no-SIMD fallback module is fetched instead of the SIMD one, only by browsers without wasm SIMD.
+  const fetched = !/\.map$/.test(name) && !/og-image/.test(name) && !/plain_bg.*\.wasm$/.test(name);
   const kind = fetched ? (KIND.find(([re]) => re.test(name))?.[1] ?? 'other') : 'not fetched';
   rows.push({ name, kind, raw: bytes.length, gzip });
 }

@@ -41,6 +41,7 @@ const ui = {
   batch: $('opt-batch'),
   augment: $('opt-augment'),
   restorer: $('opt-restorer'),
+  wasmBuild: $('wasm-build'),
   exportBtn: $('export-weights'),
   fileInput: $('weights-file-input'),
   backToPretrained: $('back-to-pretrained'),
@@ -123,6 +124,8 @@ function initMessage() {
     gridSeed: state.gridSeed,
     gridLabel: state.gridLabel,
     options: state.ready || metrics.workerStarts > 0 || state.optionsFromLink ? currentOptions() : null,
+    // ?wasm=plain runs the no-SIMD fallback build even where SIMD is available (to compare, and for the e2e).
+    wasm: new URLSearchParams(location.search).get('wasm') === 'plain' ? 'plain' : undefined,
   };
 }
 
@@ -225,6 +228,11 @@ function onReady(m) {
   state.step = m.step;
   if (first) metrics.readyMs = performance.now() - t0;
   ui.progress.hidden = true;
+  const forced = new URLSearchParams(location.search).get('wasm') === 'plain';
+  ui.wasmBuild.textContent = m.simd
+    ? 'Running the WebAssembly SIMD build.'
+    : `Running the plain WebAssembly build (${forced ? 'asked for by ?wasm=plain' : 'this browser has no wasm SIMD'}: training is slower).`;
+  document.body.dataset.wasmBuild = m.simd ? 'simd' : 'plain';
   ui.stepCount.textContent = m.step.toLocaleString('en');
   setOptionsUi(m.options);
   buildDigitOptions();

@@ -8,9 +8,12 @@
  *
  * Page → worker
  *   { type: 'init', weights: ArrayBuffer|null, source: 'pretrained'|'saved'|'file'|'random',
- *     seed, stepOffset, gridSeed, gridLabel: number|null, options: {lr,batch_size,augment,train_restorer}|null }
+ *     seed, stepOffset, gridSeed, gridLabel: number|null, options: {lr,batch_size,augment,train_restorer}|null,
+ *     wasm?: 'plain' }
  *       Load wasm + digit bundle and build the model. weights null with source 'pretrained' means:
- *       fetch the bundled pretrained weights (random weights if this build has none).
+ *       fetch the bundled pretrained weights (random weights if this build has none). The wasm
+ *       module is the simd128 build where the browser has wasm SIMD, else the plain one ('plain'
+ *       forces it).
  *   { type: 'play' } / { type: 'pause' }       start / stop the training loop (pause → 'weights' autosave)
  *   { type: 'step', n }                        train n steps now (paused mode), then post progress + samples
  *   { type: 'reset', mode: 'scratch'|'pretrained'|'bytes', weights?: ArrayBuffer, seed, play: boolean }
@@ -36,7 +39,7 @@
  *
  * Worker → page
  *   { type: 'loading', fraction: 0..1, stage }                  download/compile progress
- *   { type: 'ready', latentDim, classes, source, pretrainedAvailable, options, step, loadMs }
+ *   { type: 'ready', latentDim, classes, source, pretrainedAvailable, simd, options, step, loadMs }
  *   { type: 'samples', images: Float32Array(n*784), n, cols, step, label }   grid from the fixed latents
  *       (after ready, every ~250 ms while training, after step/reset/setGrid/import)
  *   { type: 'progress', step, running, stepsPerSecond, chunk, memoryBytes, stats: {step[], d_loss[], g_loss[],
@@ -54,8 +57,11 @@
  *       (during 'init': the module or the weights could not even start)
  */
 import init, { DigitGan, mnistify } from './pkg/digitgan.js';
+import { hasWasmSimd } from './wasm-simd.js';
 
 const WASM_URL = new URL('./pkg/digitgan_bg.wasm', import.meta.url);
+// The same code built without SIMD, for browsers without wasm simd128 (one JS glue serves both).
+const WASM_PLAIN_URL = new URL('./pkg/digitgan_plain_bg.wasm', import.meta.url);
 const DATA_URL = new URL('../assets/mnist-subset.bin.gz', import.meta.url);
 // eslint-disable-next-line no-undef
 const PRETRAINED_URL = __HAS_PRETRAINED__ ? new URL('../assets/pretrained.dgw', import.meta.url) : null;
@@ -69,6 +75,7 @@ const SCORE_EVERY_STEPS = 300;
 const AUTOSAVE_EVERY_STEPS = 1000;
 
 let gan = null;
+let simd = true; // which build runs: simd128 or the plain fallback
 let latentDim = 100;
 let classes = 0;
 let stepOffset = 0;
@@ -165,7 +172,9 @@ async function handleInit(msg) {
     const total = progress.data[1] + progress.weights[1];
     post({ type: 'loading', stage, fraction: Math.min(1, 0.15 * wasmDone + 0.8 * (bytes / Math.max(1, total))) });
   };
-  const wasmP = init({ module_or_path: WASM_URL }).then((exports) => {
+  // msg.wasm 'plain' forces the fallback (the page passes ?wasm=plain through; the e2e uses it).
+  simd = msg.wasm !== 'plain' && hasWasmSimd();
+  const wasmP = init({ module_or_path: simd ? WASM_URL : WASM_PLAIN_URL }).then((exports) => {
     wasmMemory = exports.memory;
     wasmDone = true;
     report('wasm');
@@ -212,6 +221,7 @@ async function handleInit(msg) {
     classes,
     source,
     pretrainedAvailable: Boolean(PRETRAINED_URL),
+    simd,
     options: gan.options(),
     step: totalStep(),
     loadMs: performance.now() - t0,

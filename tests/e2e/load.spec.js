@@ -61,6 +61,24 @@ test('wasm still loads when served with the wrong MIME type (instantiate fallbac
   console.log(`wrong-MIME load ok; worker said: ${warnings.filter((w) => /MIME|instantiateStreaming/i.test(w)).join(' | ') || '(nothing)'}`);
 });
 
+test('the no-SIMD fallback build loads, generates and trains (?wasm=plain)', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openReady(page);
+  await expect(page.getByTestId('wasm-build')).toHaveText(/SIMD build/);
+  expect(await page.evaluate(() => document.body.dataset.wasmBuild)).toBe('simd');
+
+  await openReady(page, '?wasm=plain');
+  expect(await page.evaluate(() => document.body.dataset.wasmBuild)).toBe('plain');
+  await expect(page.getByTestId('wasm-build')).toHaveText(/plain WebAssembly build/);
+  const grid = await canvasValues(page, 'samples-canvas');
+  expect(stats(grid).sd).toBeGreaterThan(0.05);
+  await page.getByTestId('step-once').click();
+  await expect(page.getByTestId('step-count')).not.toHaveText('0', { timeout: 30_000 });
+  console.log(`plain build: step ${await page.getByTestId('step-count').textContent()}`);
+  await shot(page, 'plain-wasm-desktop');
+  expect(errors).toEqual([]);
+});
+
 test('explore: pick a digit, new samples, interpolation strip; dark scheme', async ({ page }) => {
   const errors = watchErrors(page);
   await page.emulateMedia({ colorScheme: 'dark' });
