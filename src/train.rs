@@ -479,10 +479,18 @@ impl Trainer {
         let d_fixed = self.models.discriminator.clone().no_grad(); // only R learns here
         let (logits, class_logits) = d_fixed.forward(out.clone(), None);
         let cfg = &self.config;
-        let (mut loss, r_l1) =
-            cfg.restorer_loss(logits, class_logits, out.clone(), clean.clone(), &batch.labels);
+        let (mut loss, r_l1) = cfg.restorer_loss(
+            logits,
+            class_logits,
+            out.clone(),
+            clean.clone(),
+            &batch.labels,
+        );
         if cfg.restorer_feature_weight > 0.0 {
-            let pairs = d_fixed.features(out).into_iter().zip(d_fixed.features(clean));
+            let pairs = d_fixed
+                .features(out)
+                .into_iter()
+                .zip(d_fixed.features(clean));
             for (f_out, f_clean) in pairs {
                 let fm = (f_out - f_clean.detach()).abs().mean();
                 loss = loss + fm.mul_scalar(cfg.restorer_feature_weight);

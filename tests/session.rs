@@ -149,10 +149,17 @@ fn a_unet_restorer_trains_every_8th_step_live_and_a_fresh_start_trains_the_mlp()
 
     s.reset(2, None).unwrap();
     let fresh = Bundle::from_bytes(&s.export_weights(Precision::F32).unwrap(), &device).unwrap();
-    assert_eq!(fresh.arch.restorer.conv, None, "a fresh start trains the MLP restorer");
+    assert_eq!(
+        fresh.arch.restorer.conv, None,
+        "a fresh start trains the MLP restorer"
+    );
     assert!(s.train(3).unwrap().iter().all(|st| st.r_loss != 0.0));
 
     s.reset(3, Some(&bytes)).unwrap();
     let back = Bundle::from_bytes(&s.export_weights(Precision::F32).unwrap(), &device).unwrap();
-    assert_eq!(back.arch.restorer.conv, Some(4), "reloading the U-Net file brings it back");
+    assert_eq!(
+        back.arch.restorer.conv,
+        Some(4),
+        "reloading the U-Net file brings it back"
+    );
 }
