@@ -13,6 +13,9 @@ import { download } from './download.js';
 const $ = (id) => document.getElementById(id);
 const t0 = performance.now();
 
+// ?wasm=plain runs the no-SIMD fallback build even where SIMD is available (to compare, and for the e2e).
+const FORCE_PLAIN_WASM = new URLSearchParams(location.search).get('wasm') === 'plain';
+
 const ui = {
   status: $('status'),
   progress: $('load-progress'),
@@ -124,8 +127,7 @@ function initMessage() {
     gridSeed: state.gridSeed,
     gridLabel: state.gridLabel,
     options: state.ready || metrics.workerStarts > 0 || state.optionsFromLink ? currentOptions() : null,
-    // ?wasm=plain runs the no-SIMD fallback build even where SIMD is available (to compare, and for the e2e).
-    wasm: new URLSearchParams(location.search).get('wasm') === 'plain' ? 'plain' : undefined,
+    wasm: FORCE_PLAIN_WASM ? 'plain' : undefined,
   };
 }
 
@@ -228,10 +230,9 @@ function onReady(m) {
   state.step = m.step;
   if (first) metrics.readyMs = performance.now() - t0;
   ui.progress.hidden = true;
-  const forced = new URLSearchParams(location.search).get('wasm') === 'plain';
   ui.wasmBuild.textContent = m.simd
     ? 'Running the WebAssembly SIMD build.'
-    : `Running the plain WebAssembly build (${forced ? 'asked for by ?wasm=plain' : 'this browser has no wasm SIMD'}: training is slower).`;
+    : `Running the plain WebAssembly build (${FORCE_PLAIN_WASM ? 'asked for by ?wasm=plain' : 'this browser has no wasm SIMD'}: training is slower).`;
   document.body.dataset.wasmBuild = m.simd ? 'simd' : 'plain';
   ui.stepCount.textContent = m.step.toLocaleString('en');
   setOptionsUi(m.options);
