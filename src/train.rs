@@ -74,6 +74,10 @@ pub struct TrainConfig {
     /// Fraction of restorer training erasures given without their mask (blind).
     #[config(default = 0.3)]
     pub blind_fraction: f32,
+    /// Relative frequency of each damage kind in restorer training, in `DamageKind::ALL`'s order
+    /// (block, strokes, half, noise, salt-and-pepper); equal weights = uniform.
+    #[config(default = "vec![1.0; 5]")]
+    pub damage_weights: Vec<f32>,
     /// Weight of an optional restorer class term: D's AC-GAN head must read the restored digit
     /// as the clean digit's label (conditional models only). Off by default: measured with 6,000
     /// restorer-only steps, weight 1 helped blocks but cost half erasures and noise, and 5 or 20
@@ -338,7 +342,7 @@ impl Trainer {
         }
         // Restorer fakes.
         let restored = if cfg.train_restorer && self.step % cfg.restorer_every.max(1) as u64 == 0 {
-            let rows = damaged_batch(&batch, &real_px, cfg.blind_fraction, &mut self.rng);
+            let rows = damaged_batch(&batch, &real_px, cfg, &mut self.rng);
             Some(self.restorer_output(&rows, b))
         } else {
             None
@@ -474,7 +478,7 @@ impl Trainer {
         let idx = self.batcher.next_indices(b);
         let batch = self.data.select(&idx);
         let clean_px = to_tanh_range(&batch.images);
-        let rows = damaged_batch(&batch, &clean_px, self.config.blind_fraction, &mut self.rng);
+        let rows = damaged_batch(&batch, &clean_px, &self.config, &mut self.rng);
         let (out, clean) = self.restorer_output(&rows, b);
         let d_fixed = self.models.discriminator.clone().no_grad(); // only R learns here
         let (logits, class_logits) = d_fixed.forward(out.clone(), None);
@@ -562,12 +566,12 @@ struct DamagedRows {
     clean: Vec<f32>,
 }
 
-/// Damages each digit with a random kind; noise and a fraction of erasures are blind.
-/// `clean` is the batch already in the tanh range.
+/// Damages each digit with a random kind (`damage_weights`); noise and a fraction of erasures
+/// are blind. `clean` is the batch already in the tanh range.
 fn damaged_batch(
     batch: &Digits,
     clean: &[f32],
-    blind_fraction: f32,
+    cfg: &TrainConfig,
     rng: &mut StdRng,
 ) -> DamagedRows {
     let n = batch.len() * PIXELS;
@@ -578,9 +582,9 @@ fn damaged_batch(
         clean: clean.to_vec(),
     };
     for i in 0..batch.len() {
-        let kind = DamageKind::ALL[rng.random_range(0..DamageKind::ALL.len())];
+        let kind = DamageKind::ALL[damage_kind_index(&cfg.damage_weights, rng)];
         let d = damage::damage(batch.image(i), kind, rng);
-        let is_blind = d.mask.is_none() || rng.random::<f32>() < blind_fraction;
+        let is_blind = d.mask.is_none() || rng.random::<f32>() < cfg.blind_fraction;
         rows.damaged.extend(to_tanh_range(&d.image));
         match (&d.mask, is_blind) {
             (Some(m), false) => {
@@ -594,6 +598,25 @@ fn damaged_batch(
         }
     }
     rows
+}
+
+/// A damage kind's index drawn by `weights` (uniform, with the same RNG draws as before the
+/// weights existed, when they are all equal or unusable).
+fn damage_kind_index(weights: &[f32], rng: &mut StdRng) -> usize {
+    let n = DamageKind::ALL.len();
+    let usable = weights.len() == n && weights.iter().all(|w| w.is_finite() && *w >= 0.0);
+    let total: f32 = weights.iter().sum();
+    if !usable || total <= 0.0 || weights.iter().all(|w| *w == weights[0]) {
+        return rng.random_range(0..n);
+    }
+    let mut u = rng.random::<f32>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if u < *w {
+            return i;
+        }
+        u -= w;
+    }
+    weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
 }
 
 /// [rows, 784]-style tensor from a flat slice.
@@ -664,4 +687,36 @@ pub fn generate(
     };
     let out = generator.valid().forward(tensor2(z, n, device), y);
     crate::data::from_tanh_range(&to_vec(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::damage_kind_index;
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    #[test]
+    fn damage_weights_pick_kinds_in_proportion() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let only = |i: usize| {
+            (0..5)
+                .map(|k| if k == i { 1.0 } else { 0.0 })
+                .collect::<Vec<_>>()
+        };
+        for i in 0..5 {
+            assert!((0..50).all(|_| damage_kind_index(&only(i), &mut rng) == i));
+        }
+        let mut counts = [0usize; 5];
+        for _ in 0..10_000 {
+            counts[damage_kind_index(&[3.0, 1.0, 2.0, 1.0, 1.0], &mut rng)] += 1;
+        }
+        let want = [3750, 1250, 2500, 1250, 1250];
+        for (c, w) in counts.iter().zip(want) {
+            assert!(c.abs_diff(w) < 250, "{counts:?}");
+        }
+        // Equal weights draw exactly as the uniform choice did before the weights existed.
+        let (mut a, mut b) = (StdRng::seed_from_u64(2), StdRng::seed_from_u64(2));
+        for _ in 0..100 {
+            assert_eq!(damage_kind_index(&[2.0; 5], &mut a), b.random_range(0..5));
+        }
+    }
 }

@@ -85,6 +85,10 @@ enum Command {
         /// the frozen D's hidden activations on restored and clean digits; default 0 = off).
         #[arg(long, requires = "restorer_only")]
         restorer_feature_weight: Option<f32>,
+        /// Relative frequency of each damage kind in restorer training: five non-negative
+        /// numbers for block, strokes, half, noise, salt-and-pepper (default 1,1,1,1,1).
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        damage_weights: Option<Vec<f32>>,
         /// A convolutional restorer: a U-Net of this many channels (1–64) instead of the MLP.
         /// With --from it replaces the file's restorer with a fresh one.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -305,6 +309,7 @@ fn run(cli: Cli) -> Result<()> {
             l1_weight,
             restorer_class_weight,
             restorer_feature_weight,
+            damage_weights,
             restorer_conv,
             restorer_conv_global,
             per_class,
@@ -354,6 +359,15 @@ fn run(cli: Cli) -> Result<()> {
             }
             if let Some(w) = restorer_feature_weight {
                 config.restorer_feature_weight = w;
+            }
+            if let Some(w) = damage_weights {
+                let bad = w.len() != 5 || w.iter().any(|x| !x.is_finite() || *x < 0.0);
+                if bad || w.iter().sum::<f32>() <= 0.0 {
+                    return Err(Error::Input(format!(
+                        "--damage-weights must be five non-negative numbers, not all zero, got {w:?}"
+                    )));
+                }
+                config.damage_weights = w;
             }
             let conv_restorer = restorer_conv.map(|c| {
                 digitgan::model::RestorerConfig::new()
