@@ -7,13 +7,17 @@ import { execFileSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const native = `${root}target/fast/digitgan`;
+// The native run both wasm builds are compared against (run once, on first use).
+let nativeParity;
+const wantParity = () =>
+  (nativeParity ??= JSON.parse(execFileSync(native, ['parity', '--seed', '42', '--steps', '3']).toString()));
 
 for (const [build, file] of [['simd128', 'digitgan_bg.wasm'], ['plain (no-SIMD fallback)', 'digitgan_plain_bg.wasm']]) {
   test(`wasm (${build}) and native agree for a fixed seed`, async () => {
     for (const f of [`${root}www/pkg/digitgan.js`, `${root}www/pkg/${file}`, native]) {
       assert.ok(existsSync(f), `${f} is missing: run scripts/build-wasm.sh and cargo build --profile fast first`);
     }
-    const want = JSON.parse(execFileSync(native, ['parity', '--seed', '42', '--steps', '3']).toString());
+    const want = wantParity();
     // One glue module instance per build (the query makes Node load the glue afresh).
     const pkg = await import(`${root}www/pkg/digitgan.js?${file}`);
     await pkg.default({ module_or_path: readFileSync(`${root}www/pkg/${file}`) });

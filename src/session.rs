@@ -152,30 +152,24 @@ impl Session {
     /// but trains an MLP restorer in place of a U-Net (see [`live_arch`]).
     pub fn reset(&mut self, seed: u64, weights: Option<&[u8]>) -> Result<()> {
         let device = train_device();
-        let (models, classifier, arch) = match weights {
+        let (config, models, classifier, arch) = match weights {
             Some(w) => {
                 let b = Bundle::from_bytes(w, &device)?;
-                (
-                    Models {
-                        generator: b.generator,
-                        discriminator: b.discriminator,
-                        restorer: b.restorer,
-                    },
-                    b.classifier,
-                    b.arch,
-                )
+                let models = Models {
+                    generator: b.generator,
+                    discriminator: b.discriminator,
+                    restorer: b.restorer,
+                };
+                let config = with_arch(self.trainer.config.clone(), &b.arch);
+                (config, models, b.classifier, b.arch)
             }
             None => {
                 let arch = live_arch(&self.arch);
                 let config = with_arch(self.trainer.config.clone(), &arch);
-                (
-                    Models::init(&config, seed, &device),
-                    self.classifier.clone(),
-                    arch,
-                )
+                let models = Models::init(&config, seed, &device);
+                (config, models, self.classifier.clone(), arch)
             }
         };
-        let config = with_arch(self.trainer.config.clone(), &arch);
         self.trainer = Trainer::with_models(config, models.clone(), self.data.train.clone(), seed);
         self.checkpoint = (models, 0);
         self.watch.clear();
@@ -382,7 +376,7 @@ fn with_arch(config: TrainConfig, arch: &Architecture) -> TrainConfig {
 /// The networks a fresh start trains: `arch`, with the default MLP restorer in place of a
 /// U-Net. Trained from scratch, the restorer must keep pace with a GAN learning live; the U-Net
 /// (the pretrained restorer) needs thousands of its slower steps before it beats the MLP.
-pub fn live_arch(arch: &Architecture) -> Architecture {
+fn live_arch(arch: &Architecture) -> Architecture {
     let mut arch = arch.clone();
     if arch.restorer.conv.is_some() {
         arch.restorer = RestorerConfig::new();

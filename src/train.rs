@@ -581,8 +581,10 @@ fn damaged_batch(
         output_mask: Vec::with_capacity(n),
         clean: clean.to_vec(),
     };
+    // Decided once per batch: None = uniform (equal or unusable weights).
+    let weights = weighted_damage(&cfg.damage_weights);
     for i in 0..batch.len() {
-        let kind = DamageKind::ALL[damage_kind_index(&cfg.damage_weights, rng)];
+        let kind = DamageKind::ALL[damage_kind_index(weights, rng)];
         let d = damage::damage(batch.image(i), kind, rng);
         let is_blind = d.mask.is_none() || rng.random::<f32>() < cfg.blind_fraction;
         rows.damaged.extend(to_tanh_range(&d.image));
@@ -600,16 +602,34 @@ fn damaged_batch(
     rows
 }
 
-/// A damage kind's index drawn by `weights` (uniform, with the same RNG draws as before the
-/// weights existed, when they are all equal or unusable).
-fn damage_kind_index(weights: &[f32], rng: &mut StdRng) -> usize {
+/// Checks `TrainConfig::damage_weights`: one non-negative finite weight per damage kind, not
+/// all zero.
+pub fn check_damage_weights(weights: &[f32]) -> Result<(), String> {
     let n = DamageKind::ALL.len();
-    let usable = weights.len() == n && weights.iter().all(|w| w.is_finite() && *w >= 0.0);
-    let total: f32 = weights.iter().sum();
-    if !usable || total <= 0.0 || weights.iter().all(|w| *w == weights[0]) {
-        return rng.random_range(0..n);
+    let valid = weights.len() == n && weights.iter().all(|w| w.is_finite() && *w >= 0.0);
+    if valid && weights.iter().sum::<f32>() > 0.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "damage weights must be {n} non-negative numbers, not all zero, got {weights:?}"
+        ))
     }
-    let mut u = rng.random::<f32>() * total;
+}
+
+/// The weights to draw damage kinds by, or None for the uniform draw (equal weights, or weights
+/// [`check_damage_weights`] refuses).
+fn weighted_damage(weights: &[f32]) -> Option<&[f32]> {
+    let uniform = weights.iter().all(|w| *w == weights[0]);
+    (check_damage_weights(weights).is_ok() && !uniform).then_some(weights)
+}
+
+/// A damage kind's index drawn by `weights` (None: uniform, with the same RNG draws as before the
+/// weights existed).
+fn damage_kind_index(weights: Option<&[f32]>, rng: &mut StdRng) -> usize {
+    let Some(weights) = weights else {
+        return rng.random_range(0..DamageKind::ALL.len());
+    };
+    let mut u = rng.random::<f32>() * weights.iter().sum::<f32>();
     for (i, w) in weights.iter().enumerate() {
         if u < *w {
             return i;
@@ -691,7 +711,7 @@ pub fn generate(
 
 #[cfg(test)]
 mod tests {
-    use super::damage_kind_index;
+    use super::{damage_kind_index, weighted_damage};
     use rand::{Rng, SeedableRng, rngs::StdRng};
 
     #[test]
@@ -703,11 +723,12 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         for i in 0..5 {
-            assert!((0..50).all(|_| damage_kind_index(&only(i), &mut rng) == i));
+            let w = only(i);
+            assert!((0..50).all(|_| damage_kind_index(weighted_damage(&w), &mut rng) == i));
         }
         let mut counts = [0usize; 5];
         for _ in 0..10_000 {
-            counts[damage_kind_index(&[3.0, 1.0, 2.0, 1.0, 1.0], &mut rng)] += 1;
+            counts[damage_kind_index(weighted_damage(&[3.0, 1.0, 2.0, 1.0, 1.0]), &mut rng)] += 1;
         }
         let want = [3750, 1250, 2500, 1250, 1250];
         for (c, w) in counts.iter().zip(want) {
@@ -716,7 +737,10 @@ mod tests {
         // Equal weights draw exactly as the uniform choice did before the weights existed.
         let (mut a, mut b) = (StdRng::seed_from_u64(2), StdRng::seed_from_u64(2));
         for _ in 0..100 {
-            assert_eq!(damage_kind_index(&[2.0; 5], &mut a), b.random_range(0..5));
+            assert_eq!(
+                damage_kind_index(weighted_damage(&[2.0; 5]), &mut a),
+                b.random_range(0..5)
+            );
         }
     }
 }

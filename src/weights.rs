@@ -93,7 +93,8 @@ impl Architecture {
             || self.restorer.conv_global.is_some_and(|g| g > 4096)
         {
             return Err(Error::Weights(
-                "unsupported restorer layout (a U-Net of 1–64 channels)".into(),
+                "unsupported restorer layout (a U-Net of 1–64 channels, a bottleneck of at most 4096)"
+                    .into(),
             ));
         }
         let slopes = [g.slope, d.slope, self.restorer.slope];

@@ -149,8 +149,8 @@ fn frozen_networks_stay_frozen_in_each_phase() {
     assert_ne!((g, d), (before.0, before.1), "the default trains G and D");
 }
 
-/// The restorer-only phase's feature-matching term adds a positive loss on the same batch and
-/// changes what R learns; it leaves the L1 part alone.
+/// The restorer-only phase's feature-matching term adds a positive loss on the same batch; it
+/// leaves the L1 part alone.
 #[test]
 fn the_feature_matching_term_adds_to_the_restorer_loss() {
     use digitgan::train::Models;

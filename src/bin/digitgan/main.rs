@@ -361,12 +361,8 @@ fn run(cli: Cli) -> Result<()> {
                 config.restorer_feature_weight = w;
             }
             if let Some(w) = damage_weights {
-                let bad = w.len() != 5 || w.iter().any(|x| !x.is_finite() || *x < 0.0);
-                if bad || w.iter().sum::<f32>() <= 0.0 {
-                    return Err(Error::Input(format!(
-                        "--damage-weights must be five non-negative numbers, not all zero, got {w:?}"
-                    )));
-                }
+                digitgan::train::check_damage_weights(&w)
+                    .map_err(|e| Error::Input(format!("--damage-weights: {e}")))?;
                 config.damage_weights = w;
             }
             let conv_restorer = restorer_conv.map(|c| {
