@@ -12,6 +12,7 @@
 //! - [`weights`]: the weights file format (header, checksum) and the embedded pretrained weights.
 //! - [`watch`]: divergence detection (NaN/Inf, a collapsed discriminator) for rollback.
 //! - [`eval`]: the reference classifier's training and the quality scores of `digitgan eval`.
+//! - [`soup`]: weight averaging of restorers fine-tuned from one parent.
 //! - [`augment`]: the augmentation experiment (real vs + generated vs + T(x) digits).
 
 pub mod damage;
@@ -31,6 +32,7 @@ pub mod eval;
 pub mod files;
 pub mod restore;
 pub mod session;
+pub mod soup;
 pub mod watch;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

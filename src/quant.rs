@@ -26,7 +26,7 @@ const MAX_RANK: usize = 4;
 const MAX_VALUES: usize = 1 << 24;
 
 /// One decoded tensor: its shape and values.
-type Decoded = (Vec<usize>, Vec<f32>);
+pub(crate) type Decoded = (Vec<usize>, Vec<f32>);
 
 /// Encodes every float parameter of `module` (int8 matrices, f32 vectors).
 pub fn encode<M: Module>(module: &M) -> Vec<u8> {
@@ -155,7 +155,7 @@ fn floats(bytes: &[u8]) -> Vec<f32> {
         .collect()
 }
 
-struct Collect(Vec<Decoded>);
+pub(crate) struct Collect(pub(crate) Vec<Decoded>);
 
 impl ModuleVisitor for Collect {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
@@ -177,7 +177,7 @@ impl ModuleVisitor for Shapes {
 /// checked against the same visiting order before). Like burn's record loader it never runs a
 /// parameter's lazy random initialisation: that would draw from burn's process-wide RNG and
 /// break the reproducibility of a seeded init running at the same time (`with_seeded_init`).
-struct Apply(VecDeque<Decoded>);
+pub(crate) struct Apply(pub(crate) VecDeque<Decoded>);
 
 impl ModuleMapper for Apply {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {

@@ -17,7 +17,7 @@ use crate::diffaug::DiffAugmentConfig;
 use crate::model::*;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use burn::tensor::activation::{log_softmax, sigmoid};
+use burn::tensor::activation::{log_softmax, sigmoid, softmax};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde::Serialize;
 use std::sync::Mutex;
@@ -89,6 +89,12 @@ pub struct TrainConfig {
     /// over D's layers (pix2pixHD's discriminator feature loss; 0 = off).
     #[config(default = 0.0)]
     pub restorer_feature_weight: f32,
+    /// Weight of an optional perceptual (identity) term in the restorer-only phase: the
+    /// cross-entropy from a frozen auxiliary classifier's reading of the clean digit to its
+    /// reading of the restored one ([`Trainer::with_perceptual`]; 0 = off). The auxiliary
+    /// classifier must be trained apart from the reference classifier `eval` judges with.
+    #[config(default = 0.0)]
+    pub restorer_perceptual_weight: f32,
     /// Train G and D. Off (with `train_restorer` on) is the restorer-only phase: G and D frozen,
     /// only R learns against the fixed D; several times cheaper per step than a full step.
     #[config(default = true)]
@@ -248,6 +254,8 @@ pub struct Trainer {
     rng: StdRng,
     step: u64,
     device: Device,
+    /// The frozen auxiliary classifier of the perceptual term (`restorer_perceptual_weight`).
+    perceptual: Option<Classifier>,
 }
 
 impl Trainer {
@@ -278,7 +286,14 @@ impl Trainer {
             config,
             models,
             device,
+            perceptual: None,
         }
+    }
+
+    /// Sets the auxiliary classifier of the restorer's perceptual term (frozen: it never learns).
+    pub fn with_perceptual(mut self, classifier: Classifier) -> Self {
+        self.perceptual = Some(classifier.valid().train().no_grad());
+        self
     }
 
     pub fn step_count(&self) -> u64 {
@@ -490,6 +505,17 @@ impl Trainer {
             clean.clone(),
             &batch.labels,
         );
+        if let Some(c) = self
+            .perceptual
+            .as_ref()
+            .filter(|_| cfg.restorer_perceptual_weight > 0.0)
+        {
+            let unit = |t: Tensor<2>| t.add_scalar(1.0).mul_scalar(0.5); // tanh range → [0, 1]
+            let target = softmax(c.forward(unit(clean.clone())), 1).detach(); // [B, 10]
+            let read = log_softmax(c.forward(unit(out.clone())), 1); // [B, 10]
+            let ce = (target * read).sum_dim(1).neg().mean();
+            loss = loss + ce.mul_scalar(cfg.restorer_perceptual_weight);
+        }
         if cfg.restorer_feature_weight > 0.0 {
             let pairs = d_fixed
                 .features(out)

@@ -179,3 +179,46 @@ fn the_feature_matching_term_adds_to_the_restorer_loss() {
         plain.r_loss
     );
 }
+
+/// The perceptual term (an auxiliary classifier's cross-entropy from its reading of the clean
+/// digit to its reading of the restored one) adds a positive loss on the same batch when it has
+/// a classifier and a weight, and nothing when either is missing.
+#[test]
+fn the_perceptual_term_adds_to_the_restorer_loss_only_when_set() {
+    use digitgan::train::Models;
+    let data = MnistSubset::bundled();
+    let device = train_device();
+    let start = Bundle::pretrained(&device);
+    let models = Models {
+        generator: start.generator,
+        discriminator: start.discriminator,
+        restorer: start.restorer,
+    };
+    let train = data.train.take_per_class(20);
+    let first_step = |weight: f32, classifier: bool| {
+        let config = TrainConfig::new()
+            .with_train_gan(false)
+            .with_batch_size(16)
+            .with_restorer_perceptual_weight(weight);
+        let mut t = Trainer::with_models(config, models.clone(), train.clone(), 4);
+        if classifier {
+            t = t.with_perceptual(start.classifier.clone());
+        }
+        t.step()
+    };
+    let plain = first_step(0.0, false);
+    let with = first_step(5.0, true);
+    assert_eq!(plain.r_l1, with.r_l1, "same batch, same restorer");
+    assert!(
+        with.r_loss > plain.r_loss + 1e-4,
+        "{} vs {}",
+        with.r_loss,
+        plain.r_loss
+    );
+    assert_eq!(first_step(0.0, true).r_loss, plain.r_loss, "weight 0: off");
+    assert_eq!(
+        first_step(5.0, false).r_loss,
+        plain.r_loss,
+        "no classifier: off"
+    );
+}

@@ -85,6 +85,15 @@ enum Command {
         /// the frozen D's hidden activations on restored and clean digits; default 0 = off).
         #[arg(long, requires = "restorer_only")]
         restorer_feature_weight: Option<f32>,
+        /// Weight of the restorer's perceptual term in the restorer-only phase (cross-entropy from
+        /// an auxiliary classifier's reading of the clean digit to its reading of the restored
+        /// one; default 0 = off). Needs --perceptual-classifier.
+        #[arg(long, requires_all = ["restorer_only", "perceptual_classifier"])]
+        restorer_perceptual_weight: Option<f32>,
+        /// The auxiliary classifier of the perceptual term: the classifier of these weights. Not
+        /// the reference classifier `eval` judges with (train one with `--new-classifier --seed`).
+        #[arg(long, requires = "restorer_perceptual_weight")]
+        perceptual_classifier: Option<PathBuf>,
         /// Relative frequency of each damage kind in restorer training: five non-negative
         /// numbers for block, strokes, half, noise, salt-and-pepper (default 1,1,1,1,1).
         #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
@@ -153,6 +162,19 @@ enum Command {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Average the restorers of several weights files fine-tuned from one parent (a "model
+    /// soup"); G, D and the classifier come from the first file.
+    Average {
+        /// Two or more weights files (or folders holding weights.dgw).
+        #[arg(required = true, num_args = 2..)]
+        weights: Vec<PathBuf>,
+        /// Output folder (weights.dgw).
+        #[arg(long)]
+        out: PathBuf,
+        /// f32, f16 or int8.
+        #[arg(long, value_parser = parse_precision, default_value = "f32")]
+        precision: Precision,
     },
     /// Damage test digits (to try `restore` on): writes clean, damaged and mask .npy files.
     Damage {
@@ -309,6 +331,8 @@ fn run(cli: Cli) -> Result<()> {
             l1_weight,
             restorer_class_weight,
             restorer_feature_weight,
+            restorer_perceptual_weight,
+            perceptual_classifier,
             damage_weights,
             restorer_conv,
             restorer_conv_global,
@@ -360,6 +384,9 @@ fn run(cli: Cli) -> Result<()> {
             if let Some(w) = restorer_feature_weight {
                 config.restorer_feature_weight = w;
             }
+            if let Some(w) = restorer_perceptual_weight {
+                config.restorer_perceptual_weight = w;
+            }
             if let Some(w) = damage_weights {
                 digitgan::train::check_damage_weights(&w)
                     .map_err(|e| Error::Input(format!("--damage-weights: {e}")))?;
@@ -407,6 +434,9 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 None => (Trainer::new(config.clone(), train_data, seed), None),
             };
+            if let Some(p) = &perceptual_classifier {
+                trainer = trainer.with_perceptual(load_bundle(Some(p))?.classifier);
+            }
             let classifier = match (classifier_from, classifier) {
                 (Some(p), _) => load_bundle(Some(&p))?.classifier,
                 (None, Some(c)) => c,
@@ -571,6 +601,25 @@ fn run(cli: Cli) -> Result<()> {
                 "wrote {} restored digits to {}",
                 restored.len() / PIXELS,
                 out.display()
+            );
+            Ok(())
+        }
+        Command::Average {
+            weights,
+            out,
+            precision,
+        } => {
+            let bundles = weights
+                .iter()
+                .map(|w| load_bundle(Some(w)))
+                .collect::<Result<Vec<_>>>()?;
+            let bytes = digitgan::soup::average_restorers(bundles)?.to_bytes(precision)?;
+            write(&out.join("weights.dgw"), &bytes)?;
+            println!(
+                "averaged {} restorers into {}/weights.dgw ({} bytes)",
+                weights.len(),
+                out.display(),
+                bytes.len()
             );
             Ok(())
         }

@@ -1,0 +1,123 @@
+//! Weight averaging of restorers ("model soup", Wortsman et al. 2022).
+//!
+//! Restorers fine-tuned from one parent with different seeds end in one basin of the loss, where
+//! the mean of their weights is itself a good restorer, and usually a steadier one than any single
+//! checkpoint (README "Quality" measures it). Only the restorer is averaged: the generator,
+//! discriminator and classifier come from the first bundle (restorer-only phases keep them frozen,
+//! so they are the same in every input). Averaging networks trained from *different* starts is
+//! meaningless (their units are in different orders); the caller picks related files.
+
+use std::collections::VecDeque;
+
+use burn::module::Module;
+
+use crate::error::{Error, Result};
+use crate::quant::{Apply, Collect, Decoded};
+use crate::weights::Bundle;
+
+/// The first bundle with its restorer replaced by the mean of all the bundles' restorers.
+pub fn average_restorers(mut bundles: Vec<Bundle>) -> Result<Bundle> {
+    if bundles.is_empty() {
+        return Err(Error::Input("nothing to average".into()));
+    }
+    let first = bundles.remove(0);
+    if bundles
+        .iter()
+        .any(|b| b.arch.restorer != first.arch.restorer)
+    {
+        return Err(Error::Weights(
+            "the restorers to average have different architectures".into(),
+        ));
+    }
+    let n = (bundles.len() + 1) as f32;
+    let mut sum = floats(&first);
+    for b in &bundles {
+        for ((_, acc), (_, v)) in sum.iter_mut().zip(floats(b)) {
+            acc.iter_mut().zip(v).for_each(|(a, v)| *a += v);
+        }
+    }
+    for (_, acc) in sum.iter_mut() {
+        acc.iter_mut().for_each(|a| *a /= n);
+    }
+    let mean: VecDeque<Decoded> = sum.into();
+    let Bundle {
+        arch,
+        generator,
+        discriminator,
+        restorer,
+        classifier,
+    } = first;
+    Ok(Bundle {
+        restorer: restorer.map(&mut Apply(mean)),
+        arch,
+        generator,
+        discriminator,
+        classifier,
+    })
+}
+
+/// The restorer's float parameters in visiting order (the same order for equal architectures).
+fn floats(b: &Bundle) -> Vec<Decoded> {
+    let mut collect = Collect(Vec::new());
+    b.restorer.visit(&mut collect);
+    collect.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RestorerConfig;
+    use crate::train::with_seeded_init;
+    use crate::weights::Architecture;
+    use burn::prelude::*;
+
+    fn bundle(seed: u64) -> Bundle {
+        let arch = Architecture {
+            restorer: RestorerConfig::unet().with_conv(Some(4)),
+            ..Architecture::default()
+        };
+        let device = Device::flex();
+        with_seeded_init(&device, seed, || Bundle::init(arch, &device))
+    }
+
+    #[test]
+    fn the_mean_of_two_restorers_is_their_midpoint() {
+        let (a, b) = (bundle(1), bundle(2));
+        let (fa, fb) = (floats(&a), floats(&b));
+        let mean = floats(&average_restorers(vec![a, b]).unwrap());
+        assert_eq!(mean.len(), fa.len());
+        for ((m, a), b) in mean.iter().zip(&fa).zip(&fb) {
+            assert_eq!(m.0, a.0, "shapes kept");
+            for ((m, a), b) in m.1.iter().zip(&a.1).zip(&b.1) {
+                assert!((m - (a + b) / 2.0).abs() < 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn averaging_one_restorer_with_itself_restores_the_same() {
+        let a = bundle(3);
+        let same = average_restorers(vec![a.clone(), a.clone()]).unwrap();
+        let device = Device::flex();
+        let x = Tensor::<2>::random(
+            [2, crate::model::PIXELS],
+            burn::tensor::Distribution::Uniform(-1.0, 1.0),
+            &device,
+        );
+        let mask = Tensor::<2>::zeros([2, crate::model::PIXELS], &device);
+        // Blind: the raw output (with a mask of zeros and no blind flag it would return x).
+        let ra = a.restorer.forward(x.clone(), mask.clone(), true);
+        let rs = same.restorer.forward(x, mask, true);
+        ra.into_data()
+            .assert_approx_eq::<f32>(&rs.into_data(), Default::default());
+    }
+
+    #[test]
+    fn different_restorer_layouts_are_refused() {
+        let mut b = bundle(1);
+        b.arch.restorer = RestorerConfig::new();
+        b.restorer = b.arch.restorer.init(&Device::flex());
+        let err = average_restorers(vec![bundle(1), b]).unwrap_err();
+        assert!(err.to_string().contains("different architectures"), "{err}");
+    }
+}
