@@ -167,3 +167,38 @@ fn bad_files_and_options_get_one_line_errors() {
         ".npy or .png",
     );
 }
+
+/// `average` writes a weights file the other commands load, and names the file it cannot read.
+#[test]
+fn average_writes_loadable_weights_and_refuses_junk() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained.dgw");
+    let dir = tmp("soup");
+    let d = dir.to_str().unwrap();
+    let out = digitgan(&["average", shipped, shipped, "--out", d]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = tmp("soup.png");
+    let out = digitgan(&[
+        "generate",
+        "--weights",
+        d,
+        "--n",
+        "10",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let junk = tmp("junk-soup.dgw");
+    std::fs::write(&junk, b"not weights").unwrap();
+    fails_cleanly(
+        &["average", shipped, junk.to_str().unwrap(), "--out", d],
+        "junk-soup.dgw",
+    );
+}
