@@ -149,27 +149,33 @@ fn frozen_networks_stay_frozen_in_each_phase() {
     assert_ne!((g, d), (before.0, before.1), "the default trains G and D");
 }
 
-/// The restorer-only phase's feature-matching term adds a positive loss on the same batch; it
-/// leaves the L1 part alone.
-#[test]
-fn the_feature_matching_term_adds_to_the_restorer_loss() {
+/// The first restorer-only step on 20 digits per class from the pretrained networks, with the
+/// config `tweak` makes and, if given, an auxiliary classifier for the perceptual term.
+fn first_restorer_step(
+    tweak: impl Fn(TrainConfig) -> TrainConfig,
+    perceptual: Option<digitgan::model::Classifier>,
+) -> digitgan::train::StepStats {
     use digitgan::train::Models;
     let data = MnistSubset::bundled();
-    let device = train_device();
-    let start = Bundle::pretrained(&device);
+    let start = Bundle::pretrained(&train_device());
     let models = Models {
         generator: start.generator,
         discriminator: start.discriminator,
         restorer: start.restorer,
     };
-    let train = data.train.take_per_class(20);
-    let first_step = |weight: f32| {
-        let config = TrainConfig::new()
-            .with_train_gan(false)
-            .with_batch_size(16)
-            .with_restorer_feature_weight(weight);
-        Trainer::with_models(config, models.clone(), train.clone(), 4).step()
-    };
+    let config = tweak(TrainConfig::new().with_train_gan(false).with_batch_size(16));
+    let mut t = Trainer::with_models(config, models, data.train.take_per_class(20), 4);
+    if let Some(c) = perceptual {
+        t = t.with_perceptual(c);
+    }
+    t.step()
+}
+
+/// The restorer-only phase's feature-matching term adds a positive loss on the same batch; it
+/// leaves the L1 part alone.
+#[test]
+fn the_feature_matching_term_adds_to_the_restorer_loss() {
+    let first_step = |w: f32| first_restorer_step(|c| c.with_restorer_feature_weight(w), None);
     let (plain, matched) = (first_step(0.0), first_step(10.0));
     assert_eq!(plain.r_l1, matched.r_l1, "same batch, same restorer");
     assert!(
@@ -185,26 +191,12 @@ fn the_feature_matching_term_adds_to_the_restorer_loss() {
 /// a classifier and a weight, and nothing when either is missing.
 #[test]
 fn the_perceptual_term_adds_to_the_restorer_loss_only_when_set() {
-    use digitgan::train::Models;
-    let data = MnistSubset::bundled();
-    let device = train_device();
-    let start = Bundle::pretrained(&device);
-    let models = Models {
-        generator: start.generator,
-        discriminator: start.discriminator,
-        restorer: start.restorer,
-    };
-    let train = data.train.take_per_class(20);
-    let first_step = |weight: f32, classifier: bool| {
-        let config = TrainConfig::new()
-            .with_train_gan(false)
-            .with_batch_size(16)
-            .with_restorer_perceptual_weight(weight);
-        let mut t = Trainer::with_models(config, models.clone(), train.clone(), 4);
-        if classifier {
-            t = t.with_perceptual(start.classifier.clone());
-        }
-        t.step()
+    let aux = Bundle::pretrained(&train_device()).classifier;
+    let first_step = |w: f32, classifier: bool| {
+        first_restorer_step(
+            |c| c.with_restorer_perceptual_weight(w),
+            classifier.then(|| aux.clone()),
+        )
     };
     let plain = first_step(0.0, false);
     let with = first_step(5.0, true);
