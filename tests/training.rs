@@ -149,33 +149,50 @@ fn frozen_networks_stay_frozen_in_each_phase() {
     assert_ne!((g, d), (before.0, before.1), "the default trains G and D");
 }
 
-/// The first restorer-only step on 20 digits per class from the pretrained networks, with the
-/// config `tweak` makes and, if given, an auxiliary classifier for the perceptual term.
-fn first_restorer_step(
-    tweak: impl Fn(TrainConfig) -> TrainConfig,
-    perceptual: Option<digitgan::model::Classifier>,
-) -> digitgan::train::StepStats {
-    use digitgan::train::Models;
-    let data = MnistSubset::bundled();
-    let start = Bundle::pretrained(&train_device());
-    let models = Models {
-        generator: start.generator,
-        discriminator: start.discriminator,
-        restorer: start.restorer,
-    };
-    let config = tweak(TrainConfig::new().with_train_gan(false).with_batch_size(16));
-    let mut t = Trainer::with_models(config, models, data.train.take_per_class(20), 4);
-    if let Some(c) = perceptual {
-        t = t.with_perceptual(c);
+/// The first restorer-only step on 20 digits per class from the pretrained networks, for
+/// comparing loss terms on one batch. Decodes the weights and data once for all its runs.
+struct FirstRestorerStep {
+    models: digitgan::train::Models,
+    classifier: digitgan::model::Classifier,
+    train: digitgan::data::Digits,
+}
+
+impl FirstRestorerStep {
+    fn new() -> Self {
+        let start = Bundle::pretrained(&train_device());
+        Self {
+            models: digitgan::train::Models {
+                generator: start.generator,
+                discriminator: start.discriminator,
+                restorer: start.restorer,
+            },
+            classifier: start.classifier,
+            train: MnistSubset::bundled().train.take_per_class(20),
+        }
     }
-    t.step()
+
+    /// The step with the config `tweak` makes and, with `perceptual`, the pretrained classifier
+    /// as the perceptual term's auxiliary classifier.
+    fn run(
+        &self,
+        tweak: impl Fn(TrainConfig) -> TrainConfig,
+        perceptual: bool,
+    ) -> digitgan::train::StepStats {
+        let config = tweak(TrainConfig::new().with_train_gan(false).with_batch_size(16));
+        let mut t = Trainer::with_models(config, self.models.clone(), self.train.clone(), 4);
+        if perceptual {
+            t = t.with_perceptual(self.classifier.clone());
+        }
+        t.step()
+    }
 }
 
 /// The restorer-only phase's feature-matching term adds a positive loss on the same batch; it
 /// leaves the L1 part alone.
 #[test]
 fn the_feature_matching_term_adds_to_the_restorer_loss() {
-    let first_step = |w: f32| first_restorer_step(|c| c.with_restorer_feature_weight(w), None);
+    let steps = FirstRestorerStep::new();
+    let first_step = |w: f32| steps.run(|c| c.with_restorer_feature_weight(w), false);
     let (plain, matched) = (first_step(0.0), first_step(10.0));
     assert_eq!(plain.r_l1, matched.r_l1, "same batch, same restorer");
     assert!(
@@ -191,13 +208,9 @@ fn the_feature_matching_term_adds_to_the_restorer_loss() {
 /// a classifier and a weight, and nothing when either is missing.
 #[test]
 fn the_perceptual_term_adds_to_the_restorer_loss_only_when_set() {
-    let aux = Bundle::pretrained(&train_device()).classifier;
-    let first_step = |w: f32, classifier: bool| {
-        first_restorer_step(
-            |c| c.with_restorer_perceptual_weight(w),
-            classifier.then(|| aux.clone()),
-        )
-    };
+    let steps = FirstRestorerStep::new();
+    let first_step =
+        |w: f32, classifier: bool| steps.run(|c| c.with_restorer_perceptual_weight(w), classifier);
     let plain = first_step(0.0, false);
     let with = first_step(5.0, true);
     assert_eq!(plain.r_l1, with.r_l1, "same batch, same restorer");
