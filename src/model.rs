@@ -262,6 +262,20 @@ impl RestorerConfig {
 }
 
 impl Restorer {
+    /// Grows the U-Net's dense bottleneck by `extra` units without changing what the restorer
+    /// computes ([`UNet::widen_global`]). An MLP restorer has no bottleneck: it comes back as is.
+    pub fn widen_global(self, extra: usize, device: &Device) -> Self {
+        Self {
+            unet: self.unet.map(|u| u.widen_global(extra, device)),
+            ..self
+        }
+    }
+
+    /// Units of the U-Net's dense bottleneck (0 for none, or for an MLP restorer).
+    pub fn global_units(&self) -> usize {
+        self.unet.as_ref().map_or(0, UNet::global_units)
+    }
+
     /// damaged: [B, 784] in [-1, 1]; mask: [B, 784], 1 = unknown (all 0 when blind) → [B, 784].
     /// With a mask the known pixels are passed through unchanged; blind, the raw output is used.
     pub fn forward(&self, damaged: Tensor<2>, mask: Tensor<2>, blind: bool) -> Tensor<2> {

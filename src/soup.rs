@@ -29,6 +29,16 @@ pub fn average_restorers(mut bundles: Vec<Bundle>) -> Result<Bundle> {
             "the restorers to average have different architectures".into(),
         ));
     }
+    // Restorer-only phases keep G, D and C frozen: files whose GANs differ did not start from
+    // one parent, and their restorers have nothing in common to average.
+    if bundles.iter().any(|b| gan_floats(b) != gan_floats(&first)) {
+        return Err(Error::Weights(
+            "the files to average have different generators, discriminators or classifiers: \
+             average only restorers fine-tuned from one parent (digitgan train --from PARENT \
+             --restorer-only)"
+                .into(),
+        ));
+    }
     let n = (bundles.len() + 1) as f32;
     let mut sum = floats(&first);
     for b in &bundles {
@@ -58,8 +68,25 @@ pub fn average_restorers(mut bundles: Vec<Bundle>) -> Result<Bundle> {
 
 /// The restorer's float parameters in visiting order (the same order for equal architectures).
 fn floats(b: &Bundle) -> Vec<Decoded> {
+    params(&b.restorer)
+}
+
+/// The generator's, discriminator's and classifier's float parameters.
+fn gan_floats(b: &Bundle) -> Vec<Decoded> {
+    let mut all = params(&b.generator);
+    all.extend(params(&b.discriminator));
+    all.extend(params(&b.classifier));
+    all
+}
+
+/// Whether two modules of one architecture hold exactly the same float parameters.
+pub fn same_weights<M: Module>(a: &M, b: &M) -> bool {
+    params(a) == params(b)
+}
+
+fn params<M: Module>(module: &M) -> Vec<Decoded> {
     let mut collect = Collect(Vec::new());
-    b.restorer.visit(&mut collect);
+    module.visit(&mut collect);
     collect.0
 }
 
@@ -80,9 +107,18 @@ mod tests {
         with_seeded_init(&device, seed, || Bundle::init(arch, &device))
     }
 
+    /// bundle(1)'s GAN and classifier with bundle(seed)'s restorer: what two restorer-only
+    /// fine-tunes of one parent look like.
+    fn sibling(seed: u64) -> Bundle {
+        Bundle {
+            restorer: bundle(seed).restorer,
+            ..bundle(1)
+        }
+    }
+
     #[test]
     fn the_mean_of_two_restorers_is_their_midpoint() {
-        let (a, b) = (bundle(1), bundle(2));
+        let (a, b) = (sibling(1), sibling(2));
         let (fa, fb) = (floats(&a), floats(&b));
         let mean = floats(&average_restorers(vec![a, b]).unwrap());
         assert_eq!(mean.len(), fa.len());
@@ -110,6 +146,14 @@ mod tests {
         let rs = same.restorer.forward(x, mask, true);
         ra.into_data()
             .assert_approx_eq::<f32>(&rs.into_data(), Default::default());
+    }
+
+    #[test]
+    fn restorers_of_different_gans_are_refused() {
+        let (a, mut b) = (bundle(1), bundle(1));
+        b.generator = bundle(2).generator;
+        let err = average_restorers(vec![a, b]).unwrap_err();
+        assert!(err.to_string().contains("different generators"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! position; in a PyTorch spike this halved the gap between restored and clean digits on erased
 //! blocks (README "Is the block target reachable?"). Shapes use B = batch, C = width.
 
+use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
@@ -63,6 +64,50 @@ impl UNet {
         }
     }
 
+    /// The same U-Net with `extra` more units in its dense bottleneck (one made if it has none),
+    /// computing the same function: the new units' incoming weights are drawn as at
+    /// initialisation, their outgoing weights are zero (Net2Net-style growth, Chen et al. 2016).
+    /// So a trained U-Net keeps what it learnt and gains capacity it can grow into.
+    pub fn widen_global(self, extra: usize, device: &Device) -> Self {
+        let cells = self.mid.weight.dims()[0] * (SIDE / 4) * (SIDE / 4);
+        let fresh_down = LinearConfig::new(cells, extra).init(device); // [cells, extra]
+        let zero_up = Tensor::<2>::zeros([extra, cells], device); // [extra, cells]
+        let global = match self.global {
+            None => {
+                let mut up = LinearConfig::new(extra, cells).init(device);
+                up.weight = Param::from_tensor(zero_up);
+                up.bias = up.bias.map(|b| Param::from_tensor(b.val().zeros_like()));
+                (fresh_down, up)
+            }
+            Some((mut down, mut up)) => {
+                // detach: on an autodiff device a concatenation is not a leaf, and a parameter must be.
+                let cat = |a: Tensor<2>, b: Tensor<2>, dim| {
+                    Param::from_tensor(Tensor::cat(vec![a, b], dim).detach())
+                };
+                down.weight = cat(down.weight.val(), fresh_down.weight.val(), 1); // [cells, G + extra]
+                down.bias = match (down.bias, fresh_down.bias) {
+                    (Some(a), Some(b)) => Some(Param::from_tensor(
+                        Tensor::cat(vec![a.val(), b.val()], 0).detach(),
+                    )),
+                    (a, _) => a,
+                };
+                up.weight = cat(up.weight.val(), zero_up, 0); // [G + extra, cells]
+                (down, up)
+            }
+        };
+        Self {
+            global: Some(global),
+            ..self
+        }
+    }
+
+    /// Units of the dense bottleneck (0 = none).
+    pub fn global_units(&self) -> usize {
+        self.global
+            .as_ref()
+            .map_or(0, |(down, _)| down.weight.dims()[1])
+    }
+
     /// x: [B, inputs, 28, 28] → [B, 784] (one output channel, flattened).
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let act = |t: Tensor<4>| leaky_relu(t, self.slope);
@@ -89,5 +134,42 @@ impl UNet {
         let d1 = Tensor::cat(vec![up(d2, SIDE), e1], 1); // [B, 3C, 28, 28]
         let d1 = act(self.dec1.forward(d1)); // [B, C, 28, 28]
         self.out.forward(d1).reshape([batch, PIXELS]) // [B, 1, 28, 28] → [B, 784]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Distribution;
+
+    fn same_function(before: &UNet, after: &UNet, device: &Device) {
+        let x = Tensor::<4>::random([3, 2, SIDE, SIDE], Distribution::Uniform(-1.0, 1.0), device);
+        before
+            .forward(x.clone())
+            .into_data()
+            .assert_approx_eq::<f32>(&after.forward(x).into_data(), Default::default());
+    }
+
+    #[test]
+    fn widening_the_bottleneck_keeps_the_function_and_adds_units() {
+        // The training device (autodiff), where grown parameters must still be leaves.
+        let device = Device::flex().autodiff();
+        let unet = UNet::new(2, 4, 8, 0.2, &device);
+        let wide = unet.clone().widen_global(24, &device);
+        assert_eq!((unet.global_units(), wide.global_units()), (8, 32));
+        same_function(&unet, &wide, &device);
+        // The new units are live: their incoming weights are not zero, so training moves them.
+        let (down, _) = wide.global.as_ref().unwrap();
+        let new_in = down.weight.val().slice([0..8 * 49, 8..32]);
+        assert!(new_in.abs().sum().into_scalar::<f32>() > 0.0);
+    }
+
+    #[test]
+    fn a_bottleneck_grows_where_there_was_none() {
+        let device = Device::flex();
+        let unet = UNet::new(2, 4, 0, 0.2, &device);
+        let wide = unet.clone().widen_global(16, &device);
+        assert_eq!((unet.global_units(), wide.global_units()), (0, 16));
+        same_function(&unet, &wide, &device);
     }
 }

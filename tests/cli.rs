@@ -202,3 +202,28 @@ fn average_writes_loadable_weights_and_refuses_junk() {
         "junk-soup.dgw",
     );
 }
+
+/// The perceptual term must not be taught by the classifier that scores the restorer.
+#[test]
+fn the_judge_is_refused_as_perceptual_classifier() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained.dgw");
+    let out = tmp("perceptual-judge");
+    fails_cleanly(
+        &[
+            "train",
+            "--from",
+            shipped,
+            "--restorer-only",
+            "--steps",
+            "1",
+            "--restorer-perceptual-weight",
+            "1",
+            "--perceptual-classifier",
+            shipped,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "reference classifier",
+    );
+    assert!(!out.exists(), "nothing written");
+}

@@ -11,6 +11,7 @@ use digitgan::eval::{ClassifierTrainConfig, train_classifier};
 use digitgan::files::{read_npy, write, write_digits};
 use digitgan::model::PIXELS;
 use digitgan::restore::{LatentSearchConfig, latent_search, restore_network};
+use digitgan::soup::same_weights;
 use digitgan::train::{Models, TrainConfig, Trainer, train_device, uniform};
 use digitgan::weights::{Architecture, Bundle, Precision};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -106,6 +107,10 @@ enum Command {
         /// context for big holes; default 0 = none).
         #[arg(long, requires = "restorer_conv", value_parser = clap::value_parser!(u16).range(0..=4096))]
         restorer_conv_global: Option<u16>,
+        /// With --from: add this many units to the file's U-Net dense bottleneck, keeping what
+        /// the restorer computes (the new units start with zero outgoing weights).
+        #[arg(long, requires = "from", conflicts_with = "restorer_conv", value_parser = clap::value_parser!(u16).range(1..=4096))]
+        grow_restorer_global: Option<u16>,
         /// Train on only the first K digits of each class.
         #[arg(long)]
         per_class: Option<usize>,
@@ -336,6 +341,7 @@ fn run(cli: Cli) -> Result<()> {
             damage_weights,
             restorer_conv,
             restorer_conv_global,
+            grow_restorer_global,
             per_class,
             from,
             sample_every,
@@ -417,10 +423,30 @@ fn run(cli: Cli) -> Result<()> {
                         Some(r) => {
                             digitgan::train::with_seeded_init(&device, seed, || r.init(&device))
                         }
-                        None => {
-                            config.restorer = b.arch.restorer.clone();
-                            b.restorer
-                        }
+                        None => match grow_restorer_global {
+                            Some(extra) => {
+                                if b.arch.restorer.conv.is_none() {
+                                    return Err(Error::Input(
+                                        "--grow-restorer-global: only a U-Net restorer \
+                                         (--restorer-conv) has a dense bottleneck to grow"
+                                            .into(),
+                                    ));
+                                }
+                                let r = digitgan::train::with_seeded_init(&device, seed, || {
+                                    b.restorer.widen_global(extra.into(), &device)
+                                });
+                                config.restorer = b
+                                    .arch
+                                    .restorer
+                                    .clone()
+                                    .with_conv_global(Some(r.global_units()));
+                                r
+                            }
+                            None => {
+                                config.restorer = b.arch.restorer.clone();
+                                b.restorer
+                            }
+                        },
                     };
                     let models = Models {
                         generator: b.generator,
@@ -434,9 +460,6 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 None => (Trainer::new(config.clone(), train_data, seed), None),
             };
-            if let Some(p) = &perceptual_classifier {
-                trainer = trainer.with_perceptual(load_bundle(Some(p))?.classifier);
-            }
             let classifier = match (classifier_from, classifier) {
                 (Some(p), _) => load_bundle(Some(&p))?.classifier,
                 (None, Some(c)) => c,
@@ -448,6 +471,18 @@ fn run(cli: Cli) -> Result<()> {
                     c
                 }
             };
+            if let Some(p) = &perceptual_classifier {
+                let aux = load_bundle(Some(p))?.classifier;
+                // A restorer taught to please the classifier that scores it games the score.
+                if same_weights(&aux, &classifier) {
+                    return Err(Error::Input(format!(
+                        "--perceptual-classifier {}: that is the reference classifier these \
+                         weights are scored with; give one trained separately (README \"Session 6\")",
+                        p.display()
+                    )));
+                }
+                trainer = trainer.with_perceptual(aux);
+            }
             std::fs::create_dir_all(&out)
                 .map_err(|e| Error::Io(format!("cannot create {}: {e}", out.display())))?;
             let z = uniform(
