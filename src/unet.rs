@@ -140,10 +140,23 @@ impl UNet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::Distribution;
+    use crate::train::{uniform, with_seeded_init};
+    use burn::tensor::TensorData;
+    use rand::{SeedableRng, rngs::StdRng};
+
+    // Every draw goes through a seed of its own: burn's RNG is shared with concurrent tests,
+    // whose seeded inits an unlocked draw here would shift (`with_seeded_init`).
+    fn unet(global: usize, device: &Device) -> UNet {
+        with_seeded_init(device, 1, || UNet::new(2, 4, global, 0.2, device))
+    }
+
+    fn widened(unet: &UNet, extra: usize, device: &Device) -> UNet {
+        with_seeded_init(device, 2, || unet.clone().widen_global(extra, device))
+    }
 
     fn same_function(before: &UNet, after: &UNet, device: &Device) {
-        let x = Tensor::<4>::random([3, 2, SIDE, SIDE], Distribution::Uniform(-1.0, 1.0), device);
+        let v = uniform(&mut StdRng::seed_from_u64(3), 3 * 2 * PIXELS);
+        let x = Tensor::<4>::from_data(TensorData::new(v, [3, 2, SIDE, SIDE]), device);
         before
             .forward(x.clone())
             .into_data()
@@ -154,8 +167,8 @@ mod tests {
     fn widening_the_bottleneck_keeps_the_function_and_adds_units() {
         // The training device (autodiff), where grown parameters must still be leaves.
         let device = Device::flex().autodiff();
-        let unet = UNet::new(2, 4, 8, 0.2, &device);
-        let wide = unet.clone().widen_global(24, &device);
+        let unet = unet(8, &device);
+        let wide = widened(&unet, 24, &device);
         assert_eq!((unet.global_units(), wide.global_units()), (8, 32));
         same_function(&unet, &wide, &device);
         // The new units are live: their incoming weights are not zero, so training moves them.
@@ -167,8 +180,8 @@ mod tests {
     #[test]
     fn a_bottleneck_grows_where_there_was_none() {
         let device = Device::flex();
-        let unet = UNet::new(2, 4, 0, 0.2, &device);
-        let wide = unet.clone().widen_global(16, &device);
+        let unet = unet(0, &device);
+        let wide = widened(&unet, 16, &device);
         assert_eq!((unet.global_units(), wide.global_units()), (0, 16));
         same_function(&unet, &wide, &device);
     }
