@@ -31,7 +31,8 @@ pub fn average_restorers(mut bundles: Vec<Bundle>) -> Result<Bundle> {
     }
     // Restorer-only phases keep G, D and C frozen: files whose GANs differ did not start from
     // one parent, and their restorers have nothing in common to average.
-    if bundles.iter().any(|b| gan_floats(b) != gan_floats(&first)) {
+    let parent = gan_floats(&first);
+    if bundles.iter().any(|b| gan_floats(b) != parent) {
         return Err(Error::Weights(
             "the files to average have different generators, discriminators or classifiers: \
              average only restorers fine-tuned from one parent (digitgan train --from PARENT \
@@ -93,10 +94,12 @@ fn params<M: Module>(module: &M) -> Vec<Decoded> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PIXELS;
     use crate::model::RestorerConfig;
-    use crate::train::with_seeded_init;
+    use crate::train::{tensor2, uniform, with_seeded_init};
     use crate::weights::Architecture;
     use burn::prelude::*;
+    use rand::{SeedableRng, rngs::StdRng};
 
     fn bundle(seed: u64) -> Bundle {
         let arch = Architecture {
@@ -136,12 +139,9 @@ mod tests {
         let same = average_restorers(vec![a.clone(), a.clone()]).unwrap();
         let device = Device::flex();
         // Seeded apart from burn's shared RNG, which concurrent tests' seeded inits use.
-        let v = crate::train::uniform(
-            &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(4),
-            2 * crate::model::PIXELS,
-        );
-        let x = crate::train::tensor2(&v, 2, &device);
-        let mask = Tensor::<2>::zeros([2, crate::model::PIXELS], &device);
+        let v = uniform(&mut StdRng::seed_from_u64(4), 2 * PIXELS);
+        let x = tensor2(&v, 2, &device);
+        let mask = Tensor::<2>::zeros([2, PIXELS], &device);
         // Blind: the raw output (with a mask of zeros and no blind flag it would return x).
         let ra = a.restorer.forward(x.clone(), mask.clone(), true);
         let rs = same.restorer.forward(x, mask, true);

@@ -6,7 +6,7 @@
 
 use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::{Initializer, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::leaky_relu;
 use burn::tensor::module::interpolate;
@@ -14,6 +14,22 @@ use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 
 use crate::data::SIDE;
 use crate::model::PIXELS;
+
+/// `a` with `b`'s units appended: weights joined along `dim` (1 = outputs, 0 = inputs), biases
+/// joined where the outputs grow (along inputs the outputs, and so `a`'s bias, stay).
+fn grow(a: Linear, b: Linear, dim: usize) -> Linear {
+    // detach: on an autodiff device a concatenation is not a leaf, and a parameter must be.
+    fn join<const D: usize>(a: Tensor<D>, b: Tensor<D>, dim: usize) -> Param<Tensor<D>> {
+        Param::from_tensor(Tensor::cat(vec![a, b], dim).detach())
+    }
+    Linear {
+        weight: join(a.weight.val(), b.weight.val(), dim), // [in, out] grown along dim
+        bias: match (a.bias, b.bias) {
+            (Some(x), Some(y)) if dim == 1 => Some(join(x.val(), y.val(), 0)), // [out + extra]
+            (x, _) => x,
+        },
+    }
+}
 
 /// Two encoder levels (28 → 14 → 7), a dilated middle, and a decoder with skip connections;
 /// optionally a dense bottleneck at 7×7 that gives every pixel the whole digit's context (big
@@ -71,29 +87,12 @@ impl UNet {
     pub fn widen_global(self, extra: usize, device: &Device) -> Self {
         let cells = self.mid.weight.dims()[0] * (SIDE / 4) * (SIDE / 4);
         let fresh_down = LinearConfig::new(cells, extra).init(device); // [cells, extra]
-        let zero_up = Tensor::<2>::zeros([extra, cells], device); // [extra, cells]
+        let zero_up = LinearConfig::new(extra, cells)
+            .with_initializer(Initializer::Zeros)
+            .init(device); // [extra, cells]
         let global = match self.global {
-            None => {
-                let mut up = LinearConfig::new(extra, cells).init(device);
-                up.weight = Param::from_tensor(zero_up);
-                up.bias = up.bias.map(|b| Param::from_tensor(b.val().zeros_like()));
-                (fresh_down, up)
-            }
-            Some((mut down, mut up)) => {
-                // detach: on an autodiff device a concatenation is not a leaf, and a parameter must be.
-                let cat = |a: Tensor<2>, b: Tensor<2>, dim| {
-                    Param::from_tensor(Tensor::cat(vec![a, b], dim).detach())
-                };
-                down.weight = cat(down.weight.val(), fresh_down.weight.val(), 1); // [cells, G + extra]
-                down.bias = match (down.bias, fresh_down.bias) {
-                    (Some(a), Some(b)) => Some(Param::from_tensor(
-                        Tensor::cat(vec![a.val(), b.val()], 0).detach(),
-                    )),
-                    (a, _) => a,
-                };
-                up.weight = cat(up.weight.val(), zero_up, 0); // [G + extra, cells]
-                (down, up)
-            }
+            None => (fresh_down, zero_up),
+            Some((down, up)) => (grow(down, fresh_down, 1), grow(up, zero_up, 0)),
         };
         Self {
             global: Some(global),

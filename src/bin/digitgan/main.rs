@@ -316,6 +316,32 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// The restorer of a `--from` file and its configuration, its U-Net bottleneck grown by `grow`
+/// units if asked (`--grow-restorer-global`).
+fn file_restorer(
+    restorer: digitgan::model::Restorer,
+    config: &digitgan::model::RestorerConfig,
+    grow: Option<u16>,
+    seed: u64,
+    device: &burn::prelude::Device,
+) -> Result<(digitgan::model::Restorer, digitgan::model::RestorerConfig)> {
+    let Some(extra) = grow else {
+        return Ok((restorer, config.clone()));
+    };
+    if config.conv.is_none() {
+        return Err(Error::Input(
+            "--grow-restorer-global: only a U-Net restorer (--restorer-conv) has a dense \
+             bottleneck to grow"
+                .into(),
+        ));
+    }
+    let grown = digitgan::train::with_seeded_init(device, seed, || {
+        restorer.widen_global(extra.into(), device)
+    });
+    let units = grown.global_units();
+    Ok((grown, config.clone().with_conv_global(Some(units))))
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train {
@@ -423,30 +449,17 @@ fn run(cli: Cli) -> Result<()> {
                         Some(r) => {
                             digitgan::train::with_seeded_init(&device, seed, || r.init(&device))
                         }
-                        None => match grow_restorer_global {
-                            Some(extra) => {
-                                if b.arch.restorer.conv.is_none() {
-                                    return Err(Error::Input(
-                                        "--grow-restorer-global: only a U-Net restorer \
-                                         (--restorer-conv) has a dense bottleneck to grow"
-                                            .into(),
-                                    ));
-                                }
-                                let r = digitgan::train::with_seeded_init(&device, seed, || {
-                                    b.restorer.widen_global(extra.into(), &device)
-                                });
-                                config.restorer = b
-                                    .arch
-                                    .restorer
-                                    .clone()
-                                    .with_conv_global(Some(r.global_units()));
-                                r
-                            }
-                            None => {
-                                config.restorer = b.arch.restorer.clone();
-                                b.restorer
-                            }
-                        },
+                        None => {
+                            let (r, c) = file_restorer(
+                                b.restorer,
+                                &b.arch.restorer,
+                                grow_restorer_global,
+                                seed,
+                                &device,
+                            )?;
+                            config.restorer = c;
+                            r
+                        }
                     };
                     let models = Models {
                         generator: b.generator,
