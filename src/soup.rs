@@ -15,34 +15,44 @@ use crate::error::{Error, Result};
 use crate::quant::{Apply, Collect, Decoded};
 use crate::weights::Bundle;
 
-/// The first bundle with its restorer replaced by the mean of all the bundles' restorers.
-pub fn average_restorers(mut bundles: Vec<Bundle>) -> Result<Bundle> {
-    if bundles.is_empty() {
+/// The first bundle (or `parent`, when given) with its restorer replaced by the mean of all the
+/// bundles' restorers.
+///
+/// Without `parent`, every bundle must hold the first one's G, D and classifier (restorer-only
+/// phases keep them frozen). With `parent`, the bundles' G and classifier must be the parent's
+/// but D may differ (a restorer-only phase that trains D, `restorer_trains_discriminator`): the
+/// result keeps the parent's G, D and classifier, so D still matches G.
+pub fn average_restorers(bundles: Vec<Bundle>, parent: Option<Bundle>) -> Result<Bundle> {
+    let Some(first) = bundles.first() else {
         return Err(Error::Input("nothing to average".into()));
-    }
-    let first = bundles.remove(0);
+    };
+    let with_d = parent.is_none();
+    let base = parent.unwrap_or_else(|| first.clone());
     if bundles
         .iter()
-        .any(|b| b.arch.restorer != first.arch.restorer)
+        .any(|b| b.arch.restorer != base.arch.restorer)
     {
         return Err(Error::Weights(
             "the restorers to average have different architectures".into(),
         ));
     }
-    // Restorer-only phases keep G, D and C frozen: files whose GANs differ did not start from
-    // one parent, and their restorers have nothing in common to average.
-    let parent = gan_floats(&first);
-    if bundles.iter().any(|b| gan_floats(b) != parent) {
-        return Err(Error::Weights(
+    // Files whose frozen networks differ did not start from one parent, and their restorers
+    // have nothing in common to average.
+    let frozen = frozen_floats(&base, with_d);
+    if bundles.iter().any(|b| frozen_floats(b, with_d) != frozen) {
+        return Err(Error::Weights(if with_d {
             "the files to average have different generators, discriminators or classifiers: \
              average only restorers fine-tuned from one parent (digitgan train --from PARENT \
              --restorer-only)"
-                .into(),
-        ));
+        } else {
+            "a file to average has a different generator or classifier than the parent: average \
+             only restorers fine-tuned from it (digitgan train --from PARENT --restorer-only)"
+        }
+        .into()));
     }
-    let n = (bundles.len() + 1) as f32;
-    let mut sum = floats(&first);
-    for b in &bundles {
+    let n = bundles.len() as f32;
+    let mut sum = floats(first);
+    for b in &bundles[1..] {
         for ((_, acc), (_, v)) in sum.iter_mut().zip(floats(b)) {
             acc.iter_mut().zip(v).for_each(|(a, v)| *a += v);
         }
@@ -51,19 +61,9 @@ pub fn average_restorers(mut bundles: Vec<Bundle>) -> Result<Bundle> {
         acc.iter_mut().for_each(|a| *a /= n);
     }
     let mean: VecDeque<Decoded> = sum.into();
-    let Bundle {
-        arch,
-        generator,
-        discriminator,
-        restorer,
-        classifier,
-    } = first;
     Ok(Bundle {
-        restorer: restorer.map(&mut Apply(mean)),
-        arch,
-        generator,
-        discriminator,
-        classifier,
+        restorer: base.restorer.clone().map(&mut Apply(mean)),
+        ..base
     })
 }
 
@@ -72,10 +72,12 @@ fn floats(b: &Bundle) -> Vec<Decoded> {
     params(&b.restorer)
 }
 
-/// The generator's, discriminator's and classifier's float parameters.
-fn gan_floats(b: &Bundle) -> Vec<Decoded> {
+/// The generator's, (`with_d`) discriminator's and classifier's float parameters.
+fn frozen_floats(b: &Bundle, with_d: bool) -> Vec<Decoded> {
     let mut all = params(&b.generator);
-    all.extend(params(&b.discriminator));
+    if with_d {
+        all.extend(params(&b.discriminator));
+    }
     all.extend(params(&b.classifier));
     all
 }
@@ -123,7 +125,7 @@ mod tests {
     fn the_mean_of_two_restorers_is_their_midpoint() {
         let (a, b) = (sibling(1), sibling(2));
         let (fa, fb) = (floats(&a), floats(&b));
-        let mean = floats(&average_restorers(vec![a, b]).unwrap());
+        let mean = floats(&average_restorers(vec![a, b], None).unwrap());
         assert_eq!(mean.len(), fa.len());
         for ((m, a), b) in mean.iter().zip(&fa).zip(&fb) {
             assert_eq!(m.0, a.0, "shapes kept");
@@ -136,7 +138,7 @@ mod tests {
     #[test]
     fn averaging_one_restorer_with_itself_restores_the_same() {
         let a = bundle(3);
-        let same = average_restorers(vec![a.clone(), a.clone()]).unwrap();
+        let same = average_restorers(vec![a.clone(), a.clone()], None).unwrap();
         let device = Device::flex();
         // Seeded apart from burn's shared RNG, which concurrent tests' seeded inits use.
         let v = uniform(&mut StdRng::seed_from_u64(4), 2 * PIXELS);
@@ -153,8 +155,24 @@ mod tests {
     fn restorers_of_different_gans_are_refused() {
         let (a, mut b) = (bundle(1), bundle(1));
         b.generator = bundle(2).generator;
-        let err = average_restorers(vec![a, b]).unwrap_err();
+        let err = average_restorers(vec![a, b], None).unwrap_err();
         assert!(err.to_string().contains("different generators"), "{err}");
+    }
+
+    /// With a parent, the members' D may differ (they trained it); G and C may not, and the
+    /// result keeps the parent's D.
+    #[test]
+    fn with_a_parent_only_the_discriminator_may_differ() {
+        let parent = bundle(1);
+        let mut a = sibling(2);
+        a.discriminator = bundle(3).discriminator;
+        assert!(average_restorers(vec![a.clone(), sibling(4)], None).is_err());
+        let mean = average_restorers(vec![a.clone(), sibling(4)], Some(parent.clone())).unwrap();
+        assert!(same_weights(&mean.discriminator, &parent.discriminator));
+        assert!(!same_weights(&mean.restorer, &parent.restorer));
+        a.classifier = bundle(5).classifier;
+        let err = average_restorers(vec![a], Some(parent)).unwrap_err();
+        assert!(err.to_string().contains("than the parent"), "{err}");
     }
 
     #[test]
@@ -162,7 +180,7 @@ mod tests {
         let mut b = bundle(1);
         b.arch.restorer = RestorerConfig::new();
         b.restorer = b.arch.restorer.init(&Device::flex());
-        let err = average_restorers(vec![bundle(1), b]).unwrap_err();
+        let err = average_restorers(vec![bundle(1), b], None).unwrap_err();
         assert!(err.to_string().contains("different architectures"), "{err}");
     }
 }

@@ -95,6 +95,12 @@ pub struct TrainConfig {
     /// classifier must be trained apart from the reference classifier `eval` judges with.
     #[config(default = 0.0)]
     pub restorer_perceptual_weight: f32,
+    /// In the restorer-only phase, train D too, on clean digits (real) against R's restorations
+    /// (fake), before each R step: pix2pix's learned discriminator instead of the GAN's frozen
+    /// one, which never saw the restorer's current output. G stays frozen and D no longer sees
+    /// G's fakes, so keep the parent's D where G needs one (latent search).
+    #[config(default = false)]
+    pub restorer_trains_discriminator: bool,
     /// Train G and D. Off (with `train_restorer` on) is the restorer-only phase: G and D frozen,
     /// only R learns against the fixed D; several times cheaper per step than a full step.
     #[config(default = true)]
@@ -495,6 +501,9 @@ impl Trainer {
         let clean_px = to_tanh_range(&batch.images);
         let rows = damaged_batch(&batch, &clean_px, &self.config, &mut self.rng);
         let (out, clean) = self.restorer_output(&rows, b);
+        if self.config.restorer_trains_discriminator {
+            self.discriminator_step_on_restored(&clean, &out, &batch.labels);
+        }
         let d_fixed = self.models.discriminator.clone().no_grad(); // only R learns here
         let (logits, class_logits) = d_fixed.forward(out.clone(), None);
         let cfg = &self.config;
@@ -541,6 +550,37 @@ impl Trainer {
 }
 
 impl Trainer {
+    /// One D step of the restorer-only phase: clean digits real, R's restorations fake (with D's
+    /// dropout, as in the joint step), plus the class loss on the clean digits (conditional D).
+    fn discriminator_step_on_restored(
+        &mut self,
+        clean: &Tensor<2>,
+        out: &Tensor<2>,
+        labels: &[u8],
+    ) {
+        let cfg = &self.config;
+        let dev = self.device.clone();
+        let b = labels.len();
+        let input = Tensor::cat(vec![clean.clone(), out.clone().detach()], 0); // [2B, 784]
+        let p = cfg.discriminator.dropout as f32;
+        let (logits, class_logits) = {
+            let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
+            self.models.discriminator.forward(input, Some(&mut masks))
+        };
+        let real = logits.clone().slice([0..b]); // [B, 1]
+        let fake = logits.slice([b..2 * b]); // [B, 1]
+        let mut loss = softplus_stable(real.neg()).mean() + softplus_stable(fake).mean();
+        if let Some(cl) = class_logits {
+            let classes = cl.dims()[1];
+            let real_y = onehot(labels, classes, &dev);
+            loss = loss + cross_entropy(cl.slice([0..b]), real_y).mul_scalar(cfg.class_weight);
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &self.models.discriminator);
+        self.models.discriminator =
+            self.opt_d
+                .step(cfg.lr, self.models.discriminator.clone(), grads);
+    }
+
     /// R's output on a damaged batch, and the clean digits: the raw output for every row, then
     /// the composite where the mask is known (blind rows see an all-zero mask but keep the whole
     /// raw output, as `restore_network` does).

@@ -101,8 +101,9 @@ fn the_restorer_gets_better_at_filling_holes_as_it_trains() {
     );
 }
 
-/// What each phase trains: `train_gan` off freezes G and D (restorer-only); `train_generator`
-/// off freezes G only (D and R keep training against each other).
+/// What each phase trains: `train_gan` off freezes G and D (restorer-only; D learns again with
+/// `restorer_trains_discriminator`); `train_generator` off freezes G only (D and R keep training
+/// against each other).
 #[test]
 fn frozen_networks_stay_frozen_in_each_phase() {
     use digitgan::restore::restore_network;
@@ -141,6 +142,13 @@ fn frozen_networks_stay_frozen_in_each_phase() {
         "restorer-only: G and D unchanged"
     );
     assert_ne!(r, before.2, "restorer-only: R learns");
+    let learned_d = TrainConfig::new()
+        .with_train_gan(false)
+        .with_restorer_trains_discriminator(true);
+    let (g, d, r) = run(learned_d);
+    assert_eq!(g, before.0, "restorer-only, D learning: G unchanged");
+    assert_ne!(d, before.1, "restorer-only, D learning: D learns");
+    assert_ne!(r, before.2, "restorer-only, D learning: R learns");
     let (g, d, r) = run(TrainConfig::new().with_train_generator(false));
     assert_eq!(g, before.0, "G frozen: G unchanged");
     assert_ne!(d, before.1, "G frozen: D learns");

@@ -86,6 +86,10 @@ enum Command {
         /// the frozen D's hidden activations on restored and clean digits; default 0 = off).
         #[arg(long, requires = "restorer_only")]
         restorer_feature_weight: Option<f32>,
+        /// In the restorer-only phase, train D as well, on clean digits against the restorer's
+        /// output (a learned pix2pix discriminator; D then no longer matches G).
+        #[arg(long, requires = "restorer_only")]
+        restorer_trains_d: bool,
         /// Weight of the restorer's perceptual term in the restorer-only phase (cross-entropy from
         /// an auxiliary classifier's reading of the clean digit to its reading of the restored
         /// one; default 0 = off). Needs --perceptual-classifier.
@@ -169,11 +173,15 @@ enum Command {
         out: PathBuf,
     },
     /// Average the restorers of several weights files fine-tuned from one parent (a "model
-    /// soup"); G, D and the classifier come from the first file.
+    /// soup"); G, D and the classifier come from the first file, or from --parent.
     Average {
         /// Two or more weights files (or folders holding weights.dgw).
         #[arg(required = true, num_args = 2..)]
         weights: Vec<PathBuf>,
+        /// The file they were fine-tuned from: its G, D and classifier go into the result, and
+        /// the files' D may differ from it (fine-tunes with --restorer-trains-d).
+        #[arg(long)]
+        parent: Option<PathBuf>,
         /// Output folder (weights.dgw).
         #[arg(long)]
         out: PathBuf,
@@ -362,6 +370,7 @@ fn run(cli: Cli) -> Result<()> {
             l1_weight,
             restorer_class_weight,
             restorer_feature_weight,
+            restorer_trains_d,
             restorer_perceptual_weight,
             perceptual_classifier,
             damage_weights,
@@ -413,6 +422,7 @@ fn run(cli: Cli) -> Result<()> {
             if let Some(w) = restorer_class_weight {
                 config.restorer_class_weight = w;
             }
+            config.restorer_trains_discriminator = restorer_trains_d;
             if let Some(w) = restorer_feature_weight {
                 config.restorer_feature_weight = w;
             }
@@ -654,6 +664,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Average {
             weights,
+            parent,
             out,
             precision,
         } => {
@@ -661,7 +672,8 @@ fn run(cli: Cli) -> Result<()> {
                 .iter()
                 .map(|w| load_bundle(Some(w)))
                 .collect::<Result<Vec<_>>>()?;
-            let bytes = digitgan::soup::average_restorers(bundles)?.to_bytes(precision)?;
+            let parent = parent.map(|p| load_bundle(Some(&p))).transpose()?;
+            let bytes = digitgan::soup::average_restorers(bundles, parent)?.to_bytes(precision)?;
             write(&out.join("weights.dgw"), &bytes)?;
             println!(
                 "averaged {} restorers into {}/weights.dgw ({} bytes)",
