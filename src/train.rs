@@ -101,6 +101,10 @@ pub struct TrainConfig {
     /// G's fakes, so keep the parent's D where G needs one (latent search).
     #[config(default = false)]
     pub restorer_trains_discriminator: bool,
+    /// Apply a random T (`augment_ranges`) to each clean digit before damaging it for the
+    /// restorer, so R sees new digits rather than the 7,000 it could learn by heart.
+    #[config(default = false)]
+    pub restorer_augment: bool,
     /// Train G and D. Off (with `train_restorer` on) is the restorer-only phase: G and D frozen,
     /// only R learns against the fixed D; several times cheaper per step than a full step.
     #[config(default = true)]
@@ -363,7 +367,7 @@ impl Trainer {
         }
         // Restorer fakes.
         let restored = if cfg.train_restorer && self.step % cfg.restorer_every.max(1) as u64 == 0 {
-            let rows = damaged_batch(&batch, &real_px, cfg, &mut self.rng);
+            let rows = damaged_batch(&batch.images, cfg, &mut self.rng);
             Some(self.restorer_output(&rows, b))
         } else {
             None
@@ -498,8 +502,7 @@ impl Trainer {
         let b = self.config.batch_size.max(1);
         let idx = self.batcher.next_indices(b);
         let batch = self.data.select(&idx);
-        let clean_px = to_tanh_range(&batch.images);
-        let rows = damaged_batch(&batch, &clean_px, &self.config, &mut self.rng);
+        let rows = damaged_batch(&batch.images, &self.config, &mut self.rng);
         let (out, clean) = self.restorer_output(&rows, b);
         if self.config.restorer_trains_discriminator {
             self.discriminator_step_on_restored(&clean, &out, &batch.labels);
@@ -632,26 +635,29 @@ struct DamagedRows {
     clean: Vec<f32>,
 }
 
-/// Damages each digit with a random kind (`damage_weights`); noise and a fraction of erasures
-/// are blind. `clean` is the batch already in the tanh range.
-fn damaged_batch(
-    batch: &Digits,
-    clean: &[f32],
-    cfg: &TrainConfig,
-    rng: &mut StdRng,
-) -> DamagedRows {
-    let n = batch.len() * PIXELS;
+/// Damages each digit (`images`, [0, 1]; first transformed by a random T with
+/// `restorer_augment`) with a random kind (`damage_weights`); noise and a fraction of erasures
+/// are blind.
+fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> DamagedRows {
+    let augmented;
+    let images = if cfg.restorer_augment {
+        augmented = cfg.augment_ranges.augment_batch(images, rng);
+        &augmented[..]
+    } else {
+        images
+    };
+    let n = images.len();
     let mut rows = DamagedRows {
         damaged: Vec::with_capacity(n),
         mask: Vec::with_capacity(n),
         output_mask: Vec::with_capacity(n),
-        clean: clean.to_vec(),
+        clean: to_tanh_range(images),
     };
     // Decided once per batch: None = uniform (equal or unusable weights).
     let weights = weighted_damage(&cfg.damage_weights);
-    for i in 0..batch.len() {
+    for image in images.chunks_exact(PIXELS) {
         let kind = DamageKind::ALL[damage_kind_index(weights, rng)];
-        let d = damage::damage(batch.image(i), kind, rng);
+        let d = damage::damage(image, kind, rng);
         let is_blind = d.mask.is_none() || rng.random::<f32>() < cfg.blind_fraction;
         rows.damaged.extend(to_tanh_range(&d.image));
         match (&d.mask, is_blind) {
@@ -777,8 +783,26 @@ pub fn generate(
 
 #[cfg(test)]
 mod tests {
-    use super::{damage_kind_index, weighted_damage};
+    use super::{TrainConfig, damage_kind_index, damaged_batch, weighted_damage};
+    use crate::data::{MnistSubset, to_tanh_range};
     use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    /// With `restorer_augment` the restorer's targets are transformed digits (still in the
+    /// tanh range), not the training digits themselves; without it they are the digits.
+    #[test]
+    fn restorer_augment_transforms_the_clean_targets() {
+        let images = MnistSubset::bundled().train.take_per_class(1).images;
+        let rows = |augment: bool| {
+            let cfg = TrainConfig::new().with_restorer_augment(augment);
+            damaged_batch(&images, &cfg, &mut StdRng::seed_from_u64(1))
+        };
+        let (plain, augmented) = (rows(false), rows(true));
+        assert_eq!(plain.clean, to_tanh_range(&images));
+        assert_eq!(augmented.clean.len(), plain.clean.len());
+        let moved = plain.clean.chunks(784).zip(augmented.clean.chunks(784));
+        assert!(moved.filter(|(a, b)| a != b).count() >= 9, "most digits transformed");
+        assert!(augmented.clean.iter().all(|v| (-1.0..=1.0).contains(v)));
+    }
 
     #[test]
     fn damage_weights_pick_kinds_in_proportion() {

@@ -70,6 +70,10 @@ pub struct TrainArgs {
     /// output (a learned pix2pix discriminator; D then no longer matches G).
     #[arg(long, requires = "restorer_only")]
     pub restorer_trains_d: bool,
+    /// Transform each clean digit by a random T(x) (rotation, scale, shift, thickness) before
+    /// damaging it for the restorer: new digits every step instead of the same 7,000.
+    #[arg(long)]
+    pub restorer_augment: bool,
     /// Weight of the restorer's perceptual term in the restorer-only phase (cross-entropy from
     /// an auxiliary classifier's reading of the clean digit to its reading of the restored
     /// one; default 0 = off). Needs --perceptual-classifier.
@@ -173,6 +177,7 @@ impl TrainArgs {
             .restorer_class_weight
             .unwrap_or(c.restorer_class_weight);
         c.restorer_trains_discriminator = self.restorer_trains_d;
+        c.restorer_augment = self.restorer_augment;
         c.restorer_feature_weight = self
             .restorer_feature_weight
             .unwrap_or(c.restorer_feature_weight);
