@@ -105,6 +105,10 @@ pub struct TrainConfig {
     /// restorer, so R sees new digits rather than the 7,000 it could learn by heart.
     #[config(default = false)]
     pub restorer_augment: bool,
+    /// Fraction of each restorer-only batch drawn from G (random z and digit) instead of the
+    /// training digits: generated digits extending the restorer's training set.
+    #[config(default = 0.0)]
+    pub restorer_generated_fraction: f32,
     /// Train G and D. Off (with `train_restorer` on) is the restorer-only phase: G and D frozen,
     /// only R learns against the fixed D; several times cheaper per step than a full step.
     #[config(default = true)]
@@ -501,7 +505,8 @@ impl Trainer {
     fn restorer_step(&mut self) -> StepStats {
         let b = self.config.batch_size.max(1);
         let idx = self.batcher.next_indices(b);
-        let batch = self.data.select(&idx);
+        let mut batch = self.data.select(&idx);
+        self.replace_with_generated(&mut batch);
         let rows = damaged_batch(&batch.images, &self.config, &mut self.rng);
         let (out, clean) = self.restorer_output(&rows, b);
         if self.config.restorer_trains_discriminator {
@@ -582,6 +587,25 @@ impl Trainer {
         self.models.discriminator =
             self.opt_d
                 .step(cfg.lr, self.models.discriminator.clone(), grads);
+    }
+
+    /// Replaces the last `restorer_generated_fraction` of `batch` with G's digits (labels kept
+    /// in step: the digit G was asked for).
+    fn replace_with_generated(&mut self, batch: &mut Digits) {
+        let b = batch.len();
+        let k = ((self.config.restorer_generated_fraction.clamp(0.0, 1.0) * b as f32).round()
+            as usize)
+            .min(b);
+        if k == 0 {
+            return;
+        }
+        let g = &self.models.generator;
+        let z = uniform(&mut self.rng, k * g.latent());
+        let labels: Vec<u8> = (0..k).map(|_| self.rng.random_range(0..10)).collect();
+        let conditional = (g.classes() > 0).then_some(&labels[..]);
+        let px = generate(g, &z, conditional, &self.device); // [k, 784] in [0, 1]
+        batch.images[(b - k) * PIXELS..].copy_from_slice(&px);
+        batch.labels[b - k..].copy_from_slice(&labels);
     }
 
     /// R's output on a damaged batch, and the clean digits: the raw output for every row, then
@@ -783,7 +807,7 @@ pub fn generate(
 
 #[cfg(test)]
 mod tests {
-    use super::{TrainConfig, damage_kind_index, damaged_batch, weighted_damage};
+    use super::{TrainConfig, Trainer, damage_kind_index, damaged_batch, weighted_damage};
     use crate::data::{MnistSubset, to_tanh_range};
     use rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -800,8 +824,35 @@ mod tests {
         assert_eq!(plain.clean, to_tanh_range(&images));
         assert_eq!(augmented.clean.len(), plain.clean.len());
         let moved = plain.clean.chunks(784).zip(augmented.clean.chunks(784));
-        assert!(moved.filter(|(a, b)| a != b).count() >= 9, "most digits transformed");
+        assert!(
+            moved.filter(|(a, b)| a != b).count() >= 9,
+            "most digits transformed"
+        );
         assert!(augmented.clean.iter().all(|v| (-1.0..=1.0).contains(v)));
+    }
+
+    /// `restorer_generated_fraction` swaps the tail of a batch for G's digits, in [0, 1].
+    #[test]
+    fn generated_digits_replace_the_tail_of_a_restorer_batch() {
+        let data = MnistSubset::bundled().train.take_per_class(1);
+        let config = TrainConfig::new().with_restorer_generated_fraction(0.3);
+        let mut t = Trainer::new(config, data.clone(), 1); // seeded init (Models::init)
+        let mut batch = data.clone();
+        t.replace_with_generated(&mut batch);
+        let rows = |d: &crate::data::Digits| {
+            d.images
+                .chunks(784)
+                .map(<[f32]>::to_vec)
+                .collect::<Vec<_>>()
+        };
+        let (before, after) = (rows(&data), rows(&batch));
+        assert_eq!(before[..7], after[..7], "the first 70% kept");
+        assert!(
+            (7..10).all(|i| before[i] != after[i]),
+            "the last 3 of 10 generated"
+        );
+        assert!(batch.images.iter().all(|v| (0.0..=1.0).contains(v)));
+        assert!(batch.labels.iter().all(|&l| l < 10));
     }
 
     #[test]

@@ -74,6 +74,10 @@ pub struct TrainArgs {
     /// damaging it for the restorer: new digits every step instead of the same 7,000.
     #[arg(long)]
     pub restorer_augment: bool,
+    /// Fraction of each restorer-only batch drawn from the generator instead of the training
+    /// digits (0–1; default 0).
+    #[arg(long, requires = "restorer_only")]
+    pub restorer_generated: Option<f32>,
     /// Weight of the restorer's perceptual term in the restorer-only phase (cross-entropy from
     /// an auxiliary classifier's reading of the clean digit to its reading of the restored
     /// one; default 0 = off). Needs --perceptual-classifier.
@@ -178,6 +182,14 @@ impl TrainArgs {
             .unwrap_or(c.restorer_class_weight);
         c.restorer_trains_discriminator = self.restorer_trains_d;
         c.restorer_augment = self.restorer_augment;
+        if let Some(f) = self.restorer_generated {
+            if !(0.0..=1.0).contains(&f) {
+                return Err(Error::Input(format!(
+                    "--restorer-generated must be in 0..1, got {f}"
+                )));
+            }
+            c.restorer_generated_fraction = f;
+        }
         c.restorer_feature_weight = self
             .restorer_feature_weight
             .unwrap_or(c.restorer_feature_weight);
