@@ -28,6 +28,8 @@ pub struct EvalOptions {
     pub json: Option<PathBuf>,
     /// Also train and score a classifier on damaged digits directly.
     pub damaged_reference: bool,
+    /// Restore training digits (the first 60 of each class) instead of the test split.
+    pub on_training_digits: bool,
 }
 
 pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
@@ -39,6 +41,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         seed,
         ref json,
         damaged_reference,
+        on_training_digits,
     } = *o;
     let json_out = json.as_deref();
     if n < 10 || restore_n == 0 {
@@ -104,9 +107,14 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
 
     // ---- Restoration.
     let train_t = &data.train;
+    let (split, split_name) = if on_training_digits {
+        (data.train.take_per_class(60), "training")
+    } else {
+        (data.test.clone(), "test")
+    };
+    let split_acc = acc(&split.images, &split.labels);
     println!(
-        "\nrestoration on {} test digits per damage (PSNR dB in the hole, whole image for noise; accuracy %):",
-        restore_n
+        "\nrestoration on {restore_n} {split_name} digits per damage (PSNR dB in the hole, whole image for noise; accuracy %):"
     );
     println!(
         "  {:<12} {:>16} {:>16} {:>16} {:>16} {:>16} {:>16}",
@@ -116,8 +124,8 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
     let mut rows = Vec::new();
     for kind in DamageKind::ALL {
         let mut rng = StdRng::seed_from_u64(seed ^ kind as u64);
-        let idx: Vec<usize> = (0..restore_n).map(|i| i % data.test.len()).collect();
-        let clean = data.test.select(&idx);
+        let idx: Vec<usize> = (0..restore_n).map(|i| i % split.len()).collect();
+        let clean = split.select(&idx);
         let (mut damaged, mut masks) = (Vec::new(), Vec::new());
         for i in 0..clean.len() {
             let d = damage(clean.image(i), kind, &mut rng);
@@ -231,7 +239,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
     }
     println!(
         "  (clean accuracy {:.1}%; latent search on the first {} digits of each)",
-        100.0 * clean_acc,
+        100.0 * split_acc,
         latent_n.min(restore_n)
     );
     if let Some(path) = json_out {

@@ -142,6 +142,10 @@ enum Command {
         /// restorer's accuracy (about 1 min per kind).
         #[arg(long)]
         damaged_reference: bool,
+        /// Score restoration on training digits (the first 60 of each class) instead of the
+        /// test split: against the test scores, how much the restorer has learnt by heart.
+        #[arg(long)]
+        on_training_digits: bool,
     },
     /// Train the reference classifier on K real digits per class, alone, plus M generated per
     /// class, or plus M transformed copies T(x) per class; prints test accuracies over seeds.
@@ -381,6 +385,7 @@ fn run(cli: Cli) -> Result<()> {
             json,
             classifier,
             damaged_reference,
+            on_training_digits,
         } => {
             let mut latent = digitgan::restore::LatentSearchConfig::new();
             if let Some(s) = latent_steps {
@@ -406,6 +411,7 @@ fn run(cli: Cli) -> Result<()> {
                     seed,
                     json,
                     damaged_reference,
+                    on_training_digits,
                 },
             )
         }
