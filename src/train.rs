@@ -12,7 +12,7 @@
 //! seed fixes the whole run on any platform.
 
 use crate::damage::{self, DamageKind};
-use crate::data::{AugmentConfig, Batcher, Digits, to_tanh_range};
+use crate::data::{AugmentConfig, Batcher, Digits, SIDE, to_tanh_range};
 use crate::diffaug::DiffAugmentConfig;
 use crate::model::*;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -105,6 +105,11 @@ pub struct TrainConfig {
     /// restorer, so R sees new digits rather than the 7,000 it could learn by heart.
     #[config(default = false)]
     pub restorer_augment: bool,
+    /// Shift each clean digit by a random whole number of pixels (up to this many, each axis)
+    /// before damaging it for the restorer: new positions without T(x)'s resampling blur
+    /// (0 = off).
+    #[config(default = 0)]
+    pub restorer_shift: usize,
     /// Fraction of each restorer-only batch drawn from G (random z and digit) instead of the
     /// training digits: generated digits extending the restorer's training set.
     #[config(default = 0.0)]
@@ -667,6 +672,15 @@ fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> Damaged
     let images = if cfg.restorer_augment {
         augmented = cfg.augment_ranges.augment_batch(images, rng);
         &augmented[..]
+    } else if cfg.restorer_shift > 0 {
+        let s = cfg.restorer_shift.min(SIDE / 2) as i32;
+        let mut shifted = Vec::with_capacity(images.len());
+        for image in images.chunks_exact(PIXELS) {
+            let (dx, dy) = (rng.random_range(-s..=s), rng.random_range(-s..=s));
+            shifted.extend(shift_image(image, dx, dy));
+        }
+        augmented = shifted;
+        &augmented[..]
     } else {
         images
     };
@@ -696,6 +710,21 @@ fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> Damaged
         }
     }
     rows
+}
+
+/// One 28×28 digit moved `dx` pixels right and `dy` down; what moves in is background (0).
+fn shift_image(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
+    let side = SIDE as i32;
+    let mut out = vec![0.0; PIXELS];
+    for y in 0..side {
+        for x in 0..side {
+            let (sx, sy) = (x - dx, y - dy);
+            if (0..side).contains(&sx) && (0..side).contains(&sy) {
+                out[(y * side + x) as usize] = image[(sy * side + sx) as usize];
+            }
+        }
+    }
+    out
 }
 
 /// Checks `TrainConfig::damage_weights`: one non-negative finite weight per damage kind, not
@@ -807,7 +836,9 @@ pub fn generate(
 
 #[cfg(test)]
 mod tests {
-    use super::{TrainConfig, Trainer, damage_kind_index, damaged_batch, weighted_damage};
+    use super::{
+        TrainConfig, Trainer, damage_kind_index, damaged_batch, shift_image, weighted_damage,
+    };
     use crate::data::{MnistSubset, to_tanh_range};
     use rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -829,6 +860,29 @@ mod tests {
             "most digits transformed"
         );
         assert!(augmented.clean.iter().all(|v| (-1.0..=1.0).contains(v)));
+    }
+
+    /// Whole-pixel shifts move ink without changing it; `restorer_shift` feeds shifted targets.
+    #[test]
+    fn restorer_shift_moves_whole_pixels() {
+        let images = MnistSubset::bundled().train.take_per_class(1).images;
+        let digit = &images[..784];
+        let moved = shift_image(digit, 2, -1);
+        assert_eq!(
+            shift_image(&moved, -2, 1),
+            digit,
+            "the margin keeps every ink pixel"
+        );
+        let sum = |v: &[f32]| v.iter().sum::<f32>();
+        assert_eq!(sum(&moved), sum(digit));
+        let cfg = TrainConfig::new().with_restorer_shift(2);
+        let rows = damaged_batch(&images, &cfg, &mut StdRng::seed_from_u64(1));
+        let clean = to_tanh_range(&images);
+        let moved = rows.clean.chunks(784).zip(clean.chunks(784));
+        assert!(
+            moved.filter(|(a, b)| a != b).count() >= 6,
+            "most digits shifted"
+        );
     }
 
     /// `restorer_generated_fraction` swaps the tail of a batch for G's digits, in [0, 1].

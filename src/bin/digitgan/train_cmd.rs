@@ -74,6 +74,10 @@ pub struct TrainArgs {
     /// damaging it for the restorer: new digits every step instead of the same 7,000.
     #[arg(long)]
     pub restorer_augment: bool,
+    /// Shift each clean digit by up to this many whole pixels before damaging it for the
+    /// restorer (no resampling blur; default 0 = off).
+    #[arg(long)]
+    pub restorer_shift: Option<usize>,
     /// Fraction of each restorer-only batch drawn from the generator instead of the training
     /// digits (0–1; default 0).
     #[arg(long, requires = "restorer_only")]
@@ -182,6 +186,7 @@ impl TrainArgs {
             .unwrap_or(c.restorer_class_weight);
         c.restorer_trains_discriminator = self.restorer_trains_d;
         c.restorer_augment = self.restorer_augment;
+        c.restorer_shift = self.restorer_shift.unwrap_or(c.restorer_shift);
         if let Some(f) = self.restorer_generated {
             if !(0.0..=1.0).contains(&f) {
                 return Err(Error::Input(format!(
