@@ -1,0 +1,373 @@
+//! The restorer's side of training: the restorer-only step (with its optional learned D,
+//! feature-matching and perceptual terms), the restorer's loss, and the damaged batches it
+//! learns from (damage mix, blind rows, and the optional T(x), whole-pixel shifts and generated
+//! digits that feed it new clean targets).
+
+use super::*;
+use crate::damage::{self, DamageKind};
+use crate::data::SIDE;
+
+impl Trainer {
+    /// The restorer-only step (`train_gan` off): G and D stay as they are; R learns from
+    /// adversarial + λ·L1 (+ class) losses through the fixed D (no dropout: D as at inference).
+    pub(super) fn restorer_step(&mut self) -> StepStats {
+        let b = self.config.batch_size.max(1);
+        let idx = self.batcher.next_indices(b);
+        let mut batch = self.data.select(&idx);
+        self.replace_with_generated(&mut batch);
+        let rows = damaged_batch(&batch.images, &self.config, &mut self.rng);
+        let (out, clean) = self.restorer_output(&rows, b);
+        if self.config.restorer_trains_discriminator {
+            self.discriminator_step_on_restored(&clean, &out, &batch.labels);
+        }
+        let d_fixed = self.models.discriminator.clone().no_grad(); // only R learns here
+        let (logits, class_logits) = d_fixed.forward(out.clone(), None);
+        let cfg = &self.config;
+        let (mut loss, r_l1) = cfg.restorer_loss(
+            logits,
+            class_logits,
+            out.clone(),
+            clean.clone(),
+            &batch.labels,
+        );
+        if let Some(c) = self
+            .perceptual
+            .as_ref()
+            .filter(|_| cfg.restorer_perceptual_weight > 0.0)
+        {
+            let unit = |t: Tensor<2>| t.add_scalar(1.0).mul_scalar(0.5); // tanh range → [0, 1]
+            let target = softmax(c.forward(unit(clean.clone())), 1).detach(); // [B, 10]
+            let read = log_softmax(c.forward(unit(out.clone())), 1); // [B, 10]
+            let ce = (target * read).sum_dim(1).neg().mean();
+            loss = loss + ce.mul_scalar(cfg.restorer_perceptual_weight);
+        }
+        if cfg.restorer_feature_weight > 0.0 {
+            let pairs = d_fixed
+                .features(out)
+                .into_iter()
+                .zip(d_fixed.features(clean));
+            for (f_out, f_clean) in pairs {
+                let fm = (f_out - f_clean.detach()).abs().mean();
+                loss = loss + fm.mul_scalar(cfg.restorer_feature_weight);
+            }
+        }
+        let r_loss = loss.clone().into_scalar::<f32>();
+        let mut grads = loss.backward();
+        let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
+        self.models.restorer =
+            self.opt_r
+                .step(cfg.restorer_lr, self.models.restorer.clone(), r_grads);
+        self.finish_step(StepStats {
+            r_loss,
+            r_l1,
+            ..StepStats::default()
+        })
+    }
+}
+
+impl Trainer {
+    /// One D step of the restorer-only phase: clean digits real, R's restorations fake (with D's
+    /// dropout, as in the joint step), plus the class loss on the clean digits (conditional D).
+    fn discriminator_step_on_restored(
+        &mut self,
+        clean: &Tensor<2>,
+        out: &Tensor<2>,
+        labels: &[u8],
+    ) {
+        let cfg = &self.config;
+        let dev = self.device.clone();
+        let b = labels.len();
+        let input = Tensor::cat(vec![clean.clone(), out.clone().detach()], 0); // [2B, 784]
+        let p = cfg.discriminator.dropout as f32;
+        let (logits, class_logits) = {
+            let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
+            self.models.discriminator.forward(input, Some(&mut masks))
+        };
+        let real = logits.clone().narrow(0, 0, b); // [B, 1]
+        let fake = logits.narrow(0, b, b); // [B, 1]
+        let mut loss = softplus_stable(real.neg()).mean() + softplus_stable(fake).mean();
+        if let Some(cl) = class_logits {
+            let classes = cl.dims()[1];
+            let real_y = onehot(labels, classes, &dev);
+            loss = loss + cross_entropy(cl.narrow(0, 0, b), real_y).mul_scalar(cfg.class_weight);
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &self.models.discriminator);
+        self.models.discriminator =
+            self.opt_d
+                .step(cfg.lr, self.models.discriminator.clone(), grads);
+    }
+
+    /// Replaces the last `restorer_generated_fraction` of `batch` with G's digits (labels kept
+    /// in step: the digit G was asked for).
+    fn replace_with_generated(&mut self, batch: &mut Digits) {
+        let b = batch.len();
+        let k = ((self.config.restorer_generated_fraction.clamp(0.0, 1.0) * b as f32).round()
+            as usize)
+            .min(b);
+        if k == 0 {
+            return;
+        }
+        let g = &self.models.generator;
+        let z = uniform(&mut self.rng, k * g.latent());
+        let labels: Vec<u8> = (0..k).map(|_| self.rng.random_range(0..10)).collect();
+        let conditional = (g.classes() > 0).then_some(&labels[..]);
+        let px = generate(g, &z, conditional, &self.device); // [k, 784] in [0, 1]
+        batch.images[(b - k) * PIXELS..].copy_from_slice(&px);
+        batch.labels[b - k..].copy_from_slice(&labels);
+    }
+
+    /// R's output on a damaged batch, and the clean digits: the raw output for every row, then
+    /// the composite where the mask is known (blind rows see an all-zero mask but keep the whole
+    /// raw output, as `restore_network` does).
+    pub(super) fn restorer_output(&self, rows: &DamagedRows, b: usize) -> (Tensor<2>, Tensor<2>) {
+        let dev = &self.device;
+        let damaged = tensor2(&rows.damaged, b, dev);
+        let raw = self
+            .models
+            .restorer
+            .forward(damaged.clone(), tensor2(&rows.mask, b, dev), true);
+        let keep = tensor2(&rows.output_mask, b, dev); // 1 = take the restorer's pixel
+        let out = raw * keep.clone() + damaged * (keep.neg() + 1.0); // [B, 784]
+        (out, tensor2(&rows.clean, b, dev))
+    }
+}
+
+impl TrainConfig {
+    /// The restorer's loss from D's outputs on its restorations: adversarial + λ·L1 to the clean
+    /// digits (+ the optional class term). Returns the loss and the L1 distance alone.
+    pub(super) fn restorer_loss(
+        &self,
+        logits: Tensor<2>,
+        class_logits: Option<Tensor<2>>,
+        out: Tensor<2>,
+        clean: Tensor<2>,
+        labels: &[u8],
+    ) -> (Tensor<1>, f32) {
+        let l1 = (out - clean).abs().mean();
+        let r_l1 = l1.clone().into_scalar::<f32>();
+        let mut loss = softplus_stable(logits.neg()).mean() + l1.mul_scalar(self.l1_weight);
+        if let Some(cl) = class_logits.filter(|_| self.restorer_class_weight > 0.0) {
+            let classes = cl.dims()[1];
+            let device = cl.device();
+            loss = loss
+                + cross_entropy(cl, onehot(labels, classes, &device))
+                    .mul_scalar(self.restorer_class_weight);
+        }
+        (loss, r_l1)
+    }
+}
+
+/// A damaged training batch for the restorer, in the tanh range.
+pub(super) struct DamagedRows {
+    damaged: Vec<f32>,
+    /// The mask the restorer is given: the erasure mask, or all zero for blind rows.
+    mask: Vec<f32>,
+    /// Where the output is the restorer's: the erasure mask, or all one for blind rows.
+    output_mask: Vec<f32>,
+    clean: Vec<f32>,
+}
+
+/// Damages each digit (`images`, [0, 1]; first transformed by a random T with
+/// `restorer_augment`) with a random kind (`damage_weights`); noise and a fraction of erasures
+/// are blind.
+pub(super) fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> DamagedRows {
+    let augmented;
+    let images = if cfg.restorer_augment {
+        augmented = cfg.augment_ranges.augment_batch(images, rng);
+        &augmented[..]
+    } else if cfg.restorer_shift > 0 {
+        let s = cfg.restorer_shift.min(SIDE / 2) as i32;
+        let mut shifted = Vec::with_capacity(images.len());
+        for image in images.chunks_exact(PIXELS) {
+            let (dx, dy) = (rng.random_range(-s..=s), rng.random_range(-s..=s));
+            shifted.extend(shift_image(image, dx, dy));
+        }
+        augmented = shifted;
+        &augmented[..]
+    } else {
+        images
+    };
+    let n = images.len();
+    let mut rows = DamagedRows {
+        damaged: Vec::with_capacity(n),
+        mask: Vec::with_capacity(n),
+        output_mask: Vec::with_capacity(n),
+        clean: to_tanh_range(images),
+    };
+    // Decided once per batch: None = uniform (equal or unusable weights).
+    let weights = weighted_damage(&cfg.damage_weights);
+    for image in images.chunks_exact(PIXELS) {
+        let kind = DamageKind::ALL[damage_kind_index(weights, rng)];
+        let d = damage::damage(image, kind, rng);
+        let is_blind = d.mask.is_none() || rng.random::<f32>() < cfg.blind_fraction;
+        rows.damaged.extend(to_tanh_range(&d.image));
+        match (&d.mask, is_blind) {
+            (Some(m), false) => {
+                rows.mask.extend_from_slice(m);
+                rows.output_mask.extend_from_slice(m);
+            }
+            _ => {
+                rows.mask.extend(std::iter::repeat_n(0.0, PIXELS));
+                rows.output_mask.extend(std::iter::repeat_n(1.0, PIXELS));
+            }
+        }
+    }
+    rows
+}
+
+/// One 28×28 digit moved `dx` pixels right and `dy` down; what moves in is background (0).
+fn shift_image(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
+    let side = SIDE as i32;
+    let mut out = vec![0.0; PIXELS];
+    for y in 0..side {
+        for x in 0..side {
+            let (sx, sy) = (x - dx, y - dy);
+            if (0..side).contains(&sx) && (0..side).contains(&sy) {
+                out[(y * side + x) as usize] = image[(sy * side + sx) as usize];
+            }
+        }
+    }
+    out
+}
+
+/// Checks `TrainConfig::damage_weights`: one non-negative finite weight per damage kind, not
+/// all zero.
+pub fn check_damage_weights(weights: &[f32]) -> Result<(), String> {
+    let n = DamageKind::ALL.len();
+    let valid = weights.len() == n && weights.iter().all(|w| w.is_finite() && *w >= 0.0);
+    if valid && weights.iter().sum::<f32>() > 0.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "damage weights must be {n} non-negative numbers, not all zero, got {weights:?}"
+        ))
+    }
+}
+
+/// The weights to draw damage kinds by, or None for the uniform draw (equal weights, or weights
+/// [`check_damage_weights`] refuses).
+fn weighted_damage(weights: &[f32]) -> Option<&[f32]> {
+    let uniform = weights.iter().all(|w| *w == weights[0]);
+    (check_damage_weights(weights).is_ok() && !uniform).then_some(weights)
+}
+
+/// A damage kind's index drawn by `weights` (None: uniform, with the same RNG draws as before the
+/// weights existed).
+fn damage_kind_index(weights: Option<&[f32]>, rng: &mut StdRng) -> usize {
+    let Some(weights) = weights else {
+        return rng.random_range(0..DamageKind::ALL.len());
+    };
+    let mut u = rng.random::<f32>() * weights.iter().sum::<f32>();
+    for (i, w) in weights.iter().enumerate() {
+        if u < *w {
+            return i;
+        }
+        u -= w;
+    }
+    weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{damage_kind_index, damaged_batch, shift_image, weighted_damage};
+    use crate::data::{MnistSubset, to_tanh_range};
+    use crate::train::{TrainConfig, Trainer};
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    /// With `restorer_augment` the restorer's targets are transformed digits (still in the
+    /// tanh range), not the training digits themselves; without it they are the digits.
+    #[test]
+    fn restorer_augment_transforms_the_clean_targets() {
+        let images = MnistSubset::bundled().train.take_per_class(1).images;
+        let rows = |augment: bool| {
+            let cfg = TrainConfig::new().with_restorer_augment(augment);
+            damaged_batch(&images, &cfg, &mut StdRng::seed_from_u64(1))
+        };
+        let (plain, augmented) = (rows(false), rows(true));
+        assert_eq!(plain.clean, to_tanh_range(&images));
+        assert_eq!(augmented.clean.len(), plain.clean.len());
+        let moved = plain.clean.chunks(784).zip(augmented.clean.chunks(784));
+        assert!(
+            moved.filter(|(a, b)| a != b).count() >= 9,
+            "most digits transformed"
+        );
+        assert!(augmented.clean.iter().all(|v| (-1.0..=1.0).contains(v)));
+    }
+
+    /// Whole-pixel shifts move ink without changing it; `restorer_shift` feeds shifted targets.
+    #[test]
+    fn restorer_shift_moves_whole_pixels() {
+        let images = MnistSubset::bundled().train.take_per_class(1).images;
+        let digit = &images[..784];
+        let moved = shift_image(digit, 2, -1);
+        assert_eq!(
+            shift_image(&moved, -2, 1),
+            digit,
+            "the margin keeps every ink pixel"
+        );
+        let sum = |v: &[f32]| v.iter().sum::<f32>();
+        assert_eq!(sum(&moved), sum(digit));
+        let cfg = TrainConfig::new().with_restorer_shift(2);
+        let rows = damaged_batch(&images, &cfg, &mut StdRng::seed_from_u64(1));
+        let clean = to_tanh_range(&images);
+        let moved = rows.clean.chunks(784).zip(clean.chunks(784));
+        assert!(
+            moved.filter(|(a, b)| a != b).count() >= 6,
+            "most digits shifted"
+        );
+    }
+
+    /// `restorer_generated_fraction` swaps the tail of a batch for G's digits, in [0, 1].
+    #[test]
+    fn generated_digits_replace_the_tail_of_a_restorer_batch() {
+        let data = MnistSubset::bundled().train.take_per_class(1);
+        let config = TrainConfig::new().with_restorer_generated_fraction(0.3);
+        let mut t = Trainer::new(config, data.clone(), 1); // seeded init (Models::init)
+        let mut batch = data.clone();
+        t.replace_with_generated(&mut batch);
+        let rows = |d: &crate::data::Digits| {
+            d.images
+                .chunks(784)
+                .map(<[f32]>::to_vec)
+                .collect::<Vec<_>>()
+        };
+        let (before, after) = (rows(&data), rows(&batch));
+        assert_eq!(before[..7], after[..7], "the first 70% kept");
+        assert!(
+            (7..10).all(|i| before[i] != after[i]),
+            "the last 3 of 10 generated"
+        );
+        assert!(batch.images.iter().all(|v| (0.0..=1.0).contains(v)));
+        assert!(batch.labels.iter().all(|&l| l < 10));
+    }
+
+    #[test]
+    fn damage_weights_pick_kinds_in_proportion() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let only = |i: usize| {
+            (0..5)
+                .map(|k| if k == i { 1.0 } else { 0.0 })
+                .collect::<Vec<_>>()
+        };
+        for i in 0..5 {
+            let w = only(i);
+            assert!((0..50).all(|_| damage_kind_index(weighted_damage(&w), &mut rng) == i));
+        }
+        let mut counts = [0usize; 5];
+        for _ in 0..10_000 {
+            counts[damage_kind_index(weighted_damage(&[3.0, 1.0, 2.0, 1.0, 1.0]), &mut rng)] += 1;
+        }
+        let want = [3750, 1250, 2500, 1250, 1250];
+        for (c, w) in counts.iter().zip(want) {
+            assert!(c.abs_diff(w) < 250, "{counts:?}");
+        }
+        // Equal weights draw exactly as the uniform choice did before the weights existed.
+        let (mut a, mut b) = (StdRng::seed_from_u64(2), StdRng::seed_from_u64(2));
+        for _ in 0..100 {
+            assert_eq!(
+                damage_kind_index(weighted_damage(&[2.0; 5]), &mut a),
+                b.random_range(0..5)
+            );
+        }
+    }
+}
