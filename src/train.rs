@@ -110,7 +110,7 @@ pub struct TrainConfig {
     pub restorer_augment: bool,
     /// Shift each clean digit by a random whole number of pixels (up to this many, each axis)
     /// before damaging it for the restorer: new positions without T(x)'s resampling blur
-    /// (0 = off).
+    /// (0 = off; `restorer_augment`, when on, is used instead).
     #[config(default = 0)]
     pub restorer_shift: usize,
     /// Fraction of each restorer-only batch drawn from G (random z and digit) instead of the

@@ -72,7 +72,7 @@ pub struct TrainArgs {
     pub restorer_trains_d: bool,
     /// Transform each clean digit by a random T(x) (rotation, scale, shift, thickness) before
     /// damaging it for the restorer: new digits every step instead of the same 7,000.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "restorer_shift")]
     pub restorer_augment: bool,
     /// Shift each clean digit by up to this many whole pixels before damaging it for the
     /// restorer (no resampling blur; default 0 = off).
@@ -184,8 +184,8 @@ impl TrainArgs {
         c.restorer_class_weight = self
             .restorer_class_weight
             .unwrap_or(c.restorer_class_weight);
-        c.restorer_trains_discriminator = self.restorer_trains_d;
-        c.restorer_augment = self.restorer_augment;
+        c.restorer_trains_discriminator |= self.restorer_trains_d;
+        c.restorer_augment |= self.restorer_augment;
         c.restorer_shift = self.restorer_shift.unwrap_or(c.restorer_shift);
         if let Some(f) = self.restorer_generated {
             if !(0.0..=1.0).contains(&f) {
