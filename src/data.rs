@@ -152,6 +152,22 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     !c
 }
 
+/// One 28×28 image moved `dx` pixels right and `dy` down, by whole pixels (no resampling);
+/// what moves in is background (0).
+pub fn shift_pixels(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
+    let side = SIDE as i32;
+    let mut out = vec![0.0; PIXELS];
+    for y in 0..side {
+        for x in 0..side {
+            let (sx, sy) = (x - dx, y - dy);
+            if (0..side).contains(&sx) && (0..side).contains(&sy) {
+                out[(y * side + x) as usize] = image[(sy * side + sx) as usize];
+            }
+        }
+    }
+    out
+}
+
 /// Maps [0, 1] pixels to the GAN's tanh range [-1, 1].
 pub fn to_tanh_range(pixels: &[f32]) -> Vec<f32> {
     pixels.iter().map(|p| p * 2.0 - 1.0).collect()

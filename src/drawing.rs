@@ -121,18 +121,7 @@ pub fn mnistify(
     let (maxx, maxy) = ((ox + ow).ceil() as i32 - 1, (oy + oh).ceil() as i32 - 1);
     let dx = ((SIDE as f32 / 2.0 - 0.5 - cx).round() as i32).clamp(-minx, SIDE as i32 - 1 - maxx);
     let dy = ((SIDE as f32 / 2.0 - 0.5 - cy).round() as i32).clamp(-miny, SIDE as i32 - 1 - maxy);
-    let shift = |v: &[f32]| -> Vec<f32> {
-        let mut out = vec![0.0; PIXELS];
-        for y in 0..SIDE as i32 {
-            for x in 0..SIDE as i32 {
-                let (sx, sy) = (x - dx, y - dy);
-                if (0..SIDE as i32).contains(&sx) && (0..SIDE as i32).contains(&sy) {
-                    out[(y * SIDE as i32 + x) as usize] = v[(sy * SIDE as i32 + sx) as usize];
-                }
-            }
-        }
-        out
-    };
+    let shift = |v: &[f32]| crate::data::shift_pixels(v, dx, dy);
     Ok(Mnistified {
         image: shift(&image),
         mask: mask.map(|m| shift(&m)),

@@ -27,7 +27,7 @@ pub fn average_restorers(bundles: Vec<Bundle>, parent: Option<Bundle>) -> Result
         return Err(Error::Input("nothing to average".into()));
     };
     let with_d = parent.is_none();
-    let base = parent.unwrap_or_else(|| first.clone());
+    let base = parent.as_ref().unwrap_or(first);
     if bundles
         .iter()
         .any(|b| b.arch.restorer != base.arch.restorer)
@@ -38,8 +38,9 @@ pub fn average_restorers(bundles: Vec<Bundle>, parent: Option<Bundle>) -> Result
     }
     // Files whose frozen networks differ did not start from one parent, and their restorers
     // have nothing in common to average.
-    let frozen = frozen_floats(&base, with_d);
-    if bundles.iter().any(|b| frozen_floats(b, with_d) != frozen) {
+    let frozen = frozen_floats(base, with_d);
+    let members = if with_d { &bundles[1..] } else { &bundles[..] };
+    if members.iter().any(|b| frozen_floats(b, with_d) != frozen) {
         return Err(Error::Weights(if with_d {
             "the files to average have different generators, discriminators or classifiers: \
              average only restorers fine-tuned from one parent (digitgan train --from PARENT \
@@ -61,8 +62,12 @@ pub fn average_restorers(bundles: Vec<Bundle>, parent: Option<Bundle>) -> Result
         acc.iter_mut().for_each(|a| *a /= n);
     }
     let mean: VecDeque<Decoded> = sum.into();
+    let base = match parent {
+        Some(p) => p,
+        None => bundles.into_iter().next().expect("checked non-empty above"),
+    };
     Ok(Bundle {
-        restorer: base.restorer.clone().map(&mut Apply(mean)),
+        restorer: base.restorer.map(&mut Apply(mean)),
         ..base
     })
 }

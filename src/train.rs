@@ -401,16 +401,11 @@ impl Trainer {
         let chunk = |t: &Tensor<2>, i: usize| t.clone().slice([i * b..(i + 1) * b]);
         let real_logit = chunk(&logits, 0);
         let fake_logit = chunk(&logits, 1);
-        let smooth = cfg.real_label;
-        let real_loss = |l: Tensor<2>| {
-            (softplus_stable(l.clone().neg()).mul_scalar(smooth)
-                + softplus_stable(l).mul_scalar(1.0 - smooth))
-            .mean()
-        };
-        let mut d_loss = real_loss(real_logit.clone()) + softplus_stable(fake_logit.clone()).mean();
+        let mut d_loss = real_loss(real_logit.clone(), cfg.real_label)
+            + softplus_stable(fake_logit.clone()).mean();
         let mut next = 2;
         if cfg.augment {
-            d_loss = d_loss + real_loss(chunk(&logits, next));
+            d_loss = d_loss + real_loss(chunk(&logits, next), cfg.real_label);
             next += 1;
         }
         if restored.is_some() {
@@ -505,6 +500,14 @@ impl Trainer {
             ..stats
         }
     }
+}
+
+/// D's loss on logits of real digits, with one-sided label smoothing (`real_label` = the
+/// target for real; 1 = none).
+fn real_loss(logits: Tensor<2>, real_label: f32) -> Tensor<1> {
+    (softplus_stable(logits.clone().neg()).mul_scalar(real_label)
+        + softplus_stable(logits).mul_scalar(1.0 - real_label))
+    .mean()
 }
 
 /// [rows, 784]-style tensor from a flat slice.

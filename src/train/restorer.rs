@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::damage::{self, DamageKind};
-use crate::data::SIDE;
+use crate::data::{SIDE, shift_pixels};
 
 impl Trainer {
     /// The restorer-only step (`train_gan` off): G and D stay as they are; R learns from
@@ -85,7 +85,7 @@ impl Trainer {
         };
         let real = logits.clone().narrow(0, 0, b); // [B, 1]
         let fake = logits.narrow(0, b, b); // [B, 1]
-        let mut loss = softplus_stable(real.neg()).mean() + softplus_stable(fake).mean();
+        let mut loss = real_loss(real, cfg.real_label) + softplus_stable(fake).mean();
         if let Some(cl) = class_logits {
             let classes = cl.dims()[1];
             let real_y = onehot(labels, classes, &dev);
@@ -101,9 +101,8 @@ impl Trainer {
     /// in step: the digit G was asked for).
     fn replace_with_generated(&mut self, batch: &mut Digits) {
         let b = batch.len();
-        let k = ((self.config.restorer_generated_fraction.clamp(0.0, 1.0) * b as f32).round()
-            as usize)
-            .min(b);
+        let k =
+            (self.config.restorer_generated_fraction.clamp(0.0, 1.0) * b as f32).round() as usize;
         if k == 0 {
             return;
         }
@@ -167,26 +166,29 @@ pub(super) struct DamagedRows {
     clean: Vec<f32>,
 }
 
-/// Damages each digit (`images`, [0, 1]; first transformed by a random T with
-/// `restorer_augment`) with a random kind (`damage_weights`); noise and a fraction of erasures
-/// are blind.
-pub(super) fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> DamagedRows {
-    let augmented;
-    let images = if cfg.restorer_augment {
-        augmented = cfg.augment_ranges.augment_batch(images, rng);
-        &augmented[..]
-    } else if cfg.restorer_shift > 0 {
-        let s = cfg.restorer_shift.min(SIDE / 2) as i32;
-        let mut shifted = Vec::with_capacity(images.len());
-        for image in images.chunks_exact(PIXELS) {
-            let (dx, dy) = (rng.random_range(-s..=s), rng.random_range(-s..=s));
-            shifted.extend(shift_image(image, dx, dy));
-        }
-        augmented = shifted;
-        &augmented[..]
-    } else {
+/// The clean digits moved to new ones before damage: a random T(x) each (`restorer_augment`),
+/// or a random whole-pixel shift each (`restorer_shift`); None when neither is on.
+fn new_targets(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> Option<Vec<f32>> {
+    if cfg.restorer_augment {
+        return Some(cfg.augment_ranges.augment_batch(images, rng));
+    }
+    let s = cfg.restorer_shift.min(SIDE / 2) as i32;
+    (s > 0).then(|| {
         images
-    };
+            .chunks_exact(PIXELS)
+            .flat_map(|image| {
+                let (dx, dy) = (rng.random_range(-s..=s), rng.random_range(-s..=s));
+                shift_pixels(image, dx, dy)
+            })
+            .collect()
+    })
+}
+
+/// Damages each digit (`images`, [0, 1]; first moved by [`new_targets`] when asked) with a
+/// random kind (`damage_weights`); noise and a fraction of erasures are blind.
+pub(super) fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> DamagedRows {
+    let moved = new_targets(images, cfg, rng);
+    let images = moved.as_deref().unwrap_or(images);
     let n = images.len();
     let mut rows = DamagedRows {
         damaged: Vec::with_capacity(n),
@@ -213,21 +215,6 @@ pub(super) fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng)
         }
     }
     rows
-}
-
-/// One 28×28 digit moved `dx` pixels right and `dy` down; what moves in is background (0).
-fn shift_image(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
-    let side = SIDE as i32;
-    let mut out = vec![0.0; PIXELS];
-    for y in 0..side {
-        for x in 0..side {
-            let (sx, sy) = (x - dx, y - dy);
-            if (0..side).contains(&sx) && (0..side).contains(&sy) {
-                out[(y * side + x) as usize] = image[(sy * side + sx) as usize];
-            }
-        }
-    }
-    out
 }
 
 /// Checks `TrainConfig::damage_weights`: one non-negative finite weight per damage kind, not
@@ -269,7 +256,8 @@ fn damage_kind_index(weights: Option<&[f32]>, rng: &mut StdRng) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{damage_kind_index, damaged_batch, shift_image, weighted_damage};
+    use super::{damage_kind_index, damaged_batch, weighted_damage};
+    use crate::data::shift_pixels;
     use crate::data::{MnistSubset, to_tanh_range};
     use crate::train::{TrainConfig, Trainer};
     use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -299,9 +287,9 @@ mod tests {
     fn restorer_shift_moves_whole_pixels() {
         let images = MnistSubset::bundled().train.take_per_class(1).images;
         let digit = &images[..784];
-        let moved = shift_image(digit, 2, -1);
+        let moved = shift_pixels(digit, 2, -1);
         assert_eq!(
-            shift_image(&moved, -2, 1),
+            shift_pixels(&moved, -2, 1),
             digit,
             "the margin keeps every ink pixel"
         );

@@ -107,12 +107,13 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
 
     // ---- Restoration.
     let train_t = &data.train;
-    let (split, split_name) = if on_training_digits {
-        (data.train.take_per_class(60), "training")
+    let (split, split_name, split_acc) = if on_training_digits {
+        let t = data.train.take_per_class(60);
+        let a = acc(&t.images, &t.labels);
+        (t, "training", a)
     } else {
-        (data.test.clone(), "test")
+        (data.test.clone(), "test", clean_acc)
     };
-    let split_acc = acc(&split.images, &split.labels);
     println!(
         "\nrestoration on {restore_n} {split_name} digits per damage (PSNR dB in the hole, whole image for noise; accuracy %):"
     );

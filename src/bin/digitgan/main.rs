@@ -143,7 +143,8 @@ enum Command {
         #[arg(long)]
         damaged_reference: bool,
         /// Score restoration on training digits (the first 60 of each class) instead of the
-        /// test split: against the test scores, how much the restorer has learnt by heart.
+        /// test split: against the test scores, how much the restorer has learnt by heart. (The
+        /// nearest-training-digit baseline then finds the digit itself.)
         #[arg(long)]
         on_training_digits: bool,
     },

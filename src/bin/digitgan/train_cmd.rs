@@ -160,8 +160,8 @@ fn file_restorer(
 
 impl TrainArgs {
     /// The training configuration the flags ask for (architecture of G and D not yet from
-    /// `--from`), and the fresh convolutional restorer `--restorer-conv` asks for.
-    fn config(&self) -> Result<(TrainConfig, Option<RestorerConfig>)> {
+    /// `--from`; with `--restorer-conv`, the fresh U-Net's).
+    fn config(&self) -> Result<TrainConfig> {
         let preset = &self.preset;
         let mut c = TrainConfig::preset(preset).ok_or_else(|| {
             Error::Input(format!("unknown preset '{preset}' (use default or design)"))
@@ -169,7 +169,7 @@ impl TrainArgs {
         c.batch_size = self.batch.unwrap_or(c.batch_size);
         c.lr = self.lr.unwrap_or(c.lr);
         c.augment &= !self.no_augment;
-        c.diff_augment = self.diff_augment;
+        c.diff_augment |= self.diff_augment;
         if let Some(s) = self.diff_augment_shift {
             c.diff_augment_ranges.max_shift = s.min(14);
         }
@@ -206,16 +206,13 @@ impl TrainArgs {
                 .map_err(|e| Error::Input(format!("--damage-weights: {e}")))?;
             c.damage_weights = w.clone();
         }
-        let conv = self.restorer_conv.map(|ch| {
-            RestorerConfig::new()
+        if let Some(ch) = self.restorer_conv {
+            c.restorer = RestorerConfig::new()
                 .with_slope(c.restorer.slope)
                 .with_conv(Some(ch as usize))
-                .with_conv_global(self.restorer_conv_global.map(usize::from))
-        });
-        if let Some(r) = &conv {
-            c.restorer = r.clone();
+                .with_conv_global(self.restorer_conv_global.map(usize::from));
         }
-        Ok((c, conv))
+        Ok(c)
     }
 }
 
@@ -224,7 +221,6 @@ impl TrainArgs {
 fn trainer(
     args: &TrainArgs,
     config: &mut TrainConfig,
-    conv: Option<RestorerConfig>,
     train_data: Digits,
     device: &Device,
 ) -> Result<(Trainer, Option<Classifier>)> {
@@ -236,8 +232,8 @@ fn trainer(
     config.generator = b.arch.generator.clone();
     config.discriminator = b.arch.discriminator.clone();
     // --restorer-conv already set config.restorer: a fresh one replaces the file's.
-    let restorer = match conv {
-        Some(r) => digitgan::train::with_seeded_init(device, seed, || r.init(device)),
+    let restorer = match args.restorer_conv {
+        Some(_) => digitgan::train::with_seeded_init(device, seed, || config.restorer.init(device)),
         None => {
             let (r, c) = file_restorer(
                 b.restorer,
@@ -316,14 +312,14 @@ impl SampleGrid {
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
-    let (mut config, conv) = args.config()?;
+    let mut config = args.config()?;
     let data = MnistSubset::bundled();
     let train_data = match args.per_class {
         Some(k) => data.train.take_per_class(k),
         None => data.train.clone(),
     };
     let device = train_device();
-    let (mut trainer, from_file) = trainer(&args, &mut config, conv, train_data, &device)?;
+    let (mut trainer, from_file) = trainer(&args, &mut config, train_data, &device)?;
     let classifier = reference_classifier(&args, from_file, &data)?;
     if let Some(p) = &args.perceptual_classifier {
         trainer = trainer.with_perceptual(perceptual_classifier(p, &classifier)?);
