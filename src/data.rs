@@ -168,6 +168,41 @@ pub fn shift_pixels(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
     out
 }
 
+/// One 28×28 image bent by a smooth random warp, whole pixels only: each pixel takes the value
+/// of a pixel up to `max` pixels away, the displacement interpolated bilinearly from a 4×4 grid
+/// of random control offsets and rounded. Strokes bend and thin or thicken locally (Simard et
+/// al. 2003's elastic distortion), but no value is resampled, so there is none of T(x)'s blur.
+pub fn elastic_pixels(image: &[f32], max: f32, rng: &mut impl Rng) -> Vec<f32> {
+    const GRID: usize = 4; // control points per axis, at 0, 9, 18 and 27
+    let mut offsets = || -> Vec<f32> {
+        (0..GRID * GRID)
+            .map(|_| rng.random_range(-1.0f32..=1.0) * max)
+            .collect()
+    };
+    let (ox, oy) = (offsets(), offsets());
+    let cell = (SIDE - 1) as f32 / (GRID - 1) as f32;
+    let at = |field: &[f32], x: usize, y: usize| {
+        let (gx, gy) = (x as f32 / cell, y as f32 / cell);
+        let (x0, y0) = ((gx as usize).min(GRID - 2), (gy as usize).min(GRID - 2));
+        let (fx, fy) = (gx - x0 as f32, gy - y0 as f32);
+        let f = |i: usize, j: usize| field[(y0 + j) * GRID + x0 + i];
+        (f(0, 0) * (1.0 - fx) + f(1, 0) * fx) * (1.0 - fy)
+            + (f(0, 1) * (1.0 - fx) + f(1, 1) * fx) * fy
+    };
+    let mut out = vec![0.0; PIXELS];
+    for y in 0..SIDE {
+        for x in 0..SIDE {
+            let sx = (x as f32 + at(&ox, x, y)).round();
+            let sy = (y as f32 + at(&oy, x, y)).round();
+            let inside = |v: f32| (0.0..SIDE as f32).contains(&v);
+            if inside(sx) && inside(sy) {
+                out[y * SIDE + x] = image[sy as usize * SIDE + sx as usize];
+            }
+        }
+    }
+    out
+}
+
 /// Maps [0, 1] pixels to the GAN's tanh range [-1, 1].
 pub fn to_tanh_range(pixels: &[f32]) -> Vec<f32> {
     pixels.iter().map(|p| p * 2.0 - 1.0).collect()

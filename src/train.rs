@@ -113,6 +113,11 @@ pub struct TrainConfig {
     /// (0 = off; `restorer_augment`, when on, is used instead).
     #[config(default = 0)]
     pub restorer_shift: usize,
+    /// Bend each clean digit by a random whole-pixel elastic warp of up to this many pixels
+    /// ([`crate::data::elastic_pixels`]) before damaging it for the restorer: new shapes in
+    /// MNIST's own position and ink (0 = off; `restorer_augment` and `restorer_shift` win).
+    #[config(default = 0.0)]
+    pub restorer_elastic: f32,
     /// Fraction of each restorer-only batch drawn from G (random z and digit) instead of the
     /// training digits: generated digits extending the restorer's training set.
     #[config(default = 0.0)]

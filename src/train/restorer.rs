@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::damage::{self, DamageKind};
-use crate::data::{SIDE, shift_pixels};
+use crate::data::{SIDE, elastic_pixels, shift_pixels};
 
 impl Trainer {
     /// The restorer-only step (`train_gan` off): G and D stay as they are; R learns from
@@ -167,21 +167,26 @@ pub(super) struct DamagedRows {
 }
 
 /// The clean digits moved to new ones before damage: a random T(x) each (`restorer_augment`),
-/// or a random whole-pixel shift each (`restorer_shift`); None when neither is on.
+/// a random whole-pixel shift each (`restorer_shift`) or a whole-pixel elastic warp each
+/// (`restorer_elastic`); None when none is on.
 fn new_targets(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> Option<Vec<f32>> {
     if cfg.restorer_augment {
         return Some(cfg.augment_ranges.augment_batch(images, rng));
     }
     let s = cfg.restorer_shift.min(SIDE / 2) as i32;
-    (s > 0).then(|| {
-        images
-            .chunks_exact(PIXELS)
-            .flat_map(|image| {
-                let (dx, dy) = (rng.random_range(-s..=s), rng.random_range(-s..=s));
-                shift_pixels(image, dx, dy)
-            })
-            .collect()
-    })
+    let each = |f: &mut dyn FnMut(&[f32]) -> Vec<f32>| {
+        Some(images.chunks_exact(PIXELS).flat_map(f).collect())
+    };
+    if s > 0 {
+        return each(&mut |image| {
+            let (dx, dy) = (rng.random_range(-s..=s), rng.random_range(-s..=s));
+            shift_pixels(image, dx, dy)
+        });
+    }
+    let max = cfg.restorer_elastic;
+    (max > 0.0)
+        .then(|| each(&mut |image| elastic_pixels(image, max, rng)))
+        .flatten()
 }
 
 /// Damages each digit (`images`, [0, 1]; first moved by [`new_targets`] when asked) with a

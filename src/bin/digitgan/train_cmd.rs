@@ -78,6 +78,10 @@ pub struct TrainArgs {
     /// restorer (no resampling blur; default 0 = off).
     #[arg(long)]
     pub restorer_shift: Option<usize>,
+    /// Bend each clean digit by a random whole-pixel elastic warp of up to this many pixels
+    /// before damaging it for the restorer (no resampling blur; default 0 = off).
+    #[arg(long, conflicts_with_all = ["restorer_shift", "restorer_augment"])]
+    pub restorer_elastic: Option<f32>,
     /// Fraction of each restorer-only batch drawn from the generator instead of the training
     /// digits (0–1; default 0).
     #[arg(long, requires = "restorer_only")]
@@ -187,6 +191,7 @@ impl TrainArgs {
         c.restorer_trains_discriminator |= self.restorer_trains_d;
         c.restorer_augment |= self.restorer_augment;
         c.restorer_shift = self.restorer_shift.unwrap_or(c.restorer_shift);
+        c.restorer_elastic = self.restorer_elastic.unwrap_or(c.restorer_elastic);
         if let Some(f) = self.restorer_generated {
             if !(0.0..=1.0).contains(&f) {
                 return Err(Error::Input(format!(
