@@ -12,8 +12,8 @@
 //! seed fixes the whole run on any platform.
 
 mod restorer;
-pub use restorer::check_damage_weights;
 use restorer::damaged_batch;
+pub use restorer::{RestorerTargets, check_damage_weights};
 
 use crate::data::{AugmentConfig, Batcher, Digits, to_tanh_range};
 use crate::diffaug::DiffAugmentConfig;
@@ -104,20 +104,10 @@ pub struct TrainConfig {
     /// G's fakes, so keep the parent's D where G needs one (latent search).
     #[config(default = false)]
     pub restorer_trains_discriminator: bool,
-    /// Apply a random T (`augment_ranges`) to each clean digit before damaging it for the
-    /// restorer, so R sees new digits rather than the 7,000 it could learn by heart.
-    #[config(default = false)]
-    pub restorer_augment: bool,
-    /// Shift each clean digit by a random whole number of pixels (up to this many, each axis)
-    /// before damaging it for the restorer: new positions without T(x)'s resampling blur
-    /// (0 = off; `restorer_augment`, when on, is used instead).
-    #[config(default = 0)]
-    pub restorer_shift: usize,
-    /// Bend each clean digit by a random whole-pixel elastic warp of up to this many pixels
-    /// ([`crate::data::elastic_pixels`]) before damaging it for the restorer: new shapes in
-    /// MNIST's own position and ink (0 = off; `restorer_augment` and `restorer_shift` win).
-    #[config(default = 0.0)]
-    pub restorer_elastic: f32,
+    /// The clean digits the restorer learns from: the training digits as they are (default), or
+    /// moved to new ones before damage (T(x), whole-pixel shifts or elastic warps).
+    #[config(default = "RestorerTargets::Digits")]
+    pub restorer_targets: RestorerTargets,
     /// Fraction of each restorer-only batch drawn from G (random z and digit) instead of the
     /// training digits: generated digits extending the restorer's training set.
     #[config(default = 0.0)]

@@ -162,6 +162,10 @@ fn bad_files_and_options_get_one_line_errors() {
         "weights",
     );
     fails_cleanly(&["generate", "--digit", "12", "--out", o], "--digit");
+    for bad in ["--restorer-elastic=-1", "--restorer-elastic=NaN"] {
+        let args = ["train", "--steps", "0", bad, "--out", o];
+        fails_cleanly(&args, "--restorer-elastic must be a positive number");
+    }
     fails_cleanly(
         &["generate", "--out", tmp("x.txt").to_str().unwrap()],
         ".npy or .png",

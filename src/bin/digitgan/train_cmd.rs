@@ -9,7 +9,7 @@ use digitgan::eval::{ClassifierTrainConfig, train_classifier};
 use digitgan::files::{write, write_digits};
 use digitgan::model::{Classifier, ClassifierConfig, Restorer, RestorerConfig};
 use digitgan::soup::same_weights;
-use digitgan::train::{Models, TrainConfig, Trainer, train_device, uniform};
+use digitgan::train::{Models, RestorerTargets, TrainConfig, Trainer, train_device, uniform};
 use digitgan::weights::{Architecture, Bundle, Precision};
 use rand::{SeedableRng, rngs::StdRng};
 use std::path::{Path, PathBuf};
@@ -72,15 +72,15 @@ pub struct TrainArgs {
     pub restorer_trains_d: bool,
     /// Transform each clean digit by a random T(x) (rotation, scale, shift, thickness) before
     /// damaging it for the restorer: new digits every step instead of the same 7,000.
-    #[arg(long, conflicts_with = "restorer_shift")]
+    #[arg(long, conflicts_with_all = ["restorer_shift", "restorer_elastic"])]
     pub restorer_augment: bool,
     /// Shift each clean digit by up to this many whole pixels before damaging it for the
     /// restorer (no resampling blur; default 0 = off).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "restorer_elastic")]
     pub restorer_shift: Option<usize>,
     /// Bend each clean digit by a random whole-pixel elastic warp of up to this many pixels
     /// before damaging it for the restorer (no resampling blur; default 0 = off).
-    #[arg(long, conflicts_with_all = ["restorer_shift", "restorer_augment"])]
+    #[arg(long)]
     pub restorer_elastic: Option<f32>,
     /// Fraction of each restorer-only batch drawn from the generator instead of the training
     /// digits (0–1; default 0).
@@ -165,6 +165,25 @@ fn file_restorer(
 impl TrainArgs {
     /// The training configuration the flags ask for (architecture of G and D not yet from
     /// `--from`; with `--restorer-conv`, the fresh U-Net's).
+    /// The restorer's moved targets the flags ask for (clap lets at most one through), None for
+    /// the preset's.
+    fn restorer_targets(&self) -> Result<Option<RestorerTargets>> {
+        if let Some(max) = self.restorer_elastic {
+            if !(max.is_finite() && max > 0.0) {
+                return Err(Error::Input(format!(
+                    "--restorer-elastic must be a positive number of pixels, got {max}"
+                )));
+            }
+            return Ok(Some(RestorerTargets::Warped(max)));
+        }
+        Ok(match (self.restorer_augment, self.restorer_shift) {
+            (true, _) => Some(RestorerTargets::Transformed),
+            (_, Some(0)) => Some(RestorerTargets::Digits),
+            (_, Some(s)) => Some(RestorerTargets::Shifted(s)),
+            _ => None,
+        })
+    }
+
     fn config(&self) -> Result<TrainConfig> {
         let preset = &self.preset;
         let mut c = TrainConfig::preset(preset).ok_or_else(|| {
@@ -189,9 +208,9 @@ impl TrainArgs {
             .restorer_class_weight
             .unwrap_or(c.restorer_class_weight);
         c.restorer_trains_discriminator |= self.restorer_trains_d;
-        c.restorer_augment |= self.restorer_augment;
-        c.restorer_shift = self.restorer_shift.unwrap_or(c.restorer_shift);
-        c.restorer_elastic = self.restorer_elastic.unwrap_or(c.restorer_elastic);
+        if let Some(targets) = self.restorer_targets()? {
+            c.restorer_targets = targets;
+        }
         if let Some(f) = self.restorer_generated {
             if !(0.0..=1.0).contains(&f) {
                 return Err(Error::Input(format!(
