@@ -407,11 +407,9 @@ impl Trainer {
             d_loss = d_loss + softplus_stable(chunk(&logits, next)).mean();
         }
         if let (Some(cl), true) = (class_logits, classes > 0) {
-            let real_y = onehot(&batch.labels, classes, &dev);
-            let fake_y = onehot(&fake_labels, classes, &dev);
-            d_loss = d_loss
-                + (cross_entropy(chunk(&cl, 0), real_y) + cross_entropy(chunk(&cl, 1), fake_y))
-                    .mul_scalar(cfg.class_weight);
+            let ce =
+                class_loss(chunk(&cl, 0), &batch.labels) + class_loss(chunk(&cl, 1), &fake_labels);
+            d_loss = d_loss + ce.mul_scalar(cfg.class_weight);
         }
         let d_real = sigmoid(real_logit).mean().into_scalar::<f32>();
         let d_fake = sigmoid(fake_logit).mean().into_scalar::<f32>();
@@ -440,9 +438,7 @@ impl Trainer {
         };
         let mut g_loss = softplus_stable(chunk(&logits, 0).neg()).mean();
         if let (Some(cl), true) = (&class_logits, classes > 0) {
-            g_loss = g_loss
-                + cross_entropy(chunk(cl, 0), onehot(&fake_labels, classes, &dev))
-                    .mul_scalar(cfg.class_weight);
+            g_loss = g_loss + class_loss(chunk(cl, 0), &fake_labels).mul_scalar(cfg.class_weight);
         }
         let mut stats = StepStats {
             d_loss: d_loss_value,
@@ -547,6 +543,12 @@ pub fn softplus_stable(x: Tensor<2>) -> Tensor<2> {
 /// Mean cross-entropy of logits against one-hot targets.
 pub fn cross_entropy(logits: Tensor<2>, onehot: Tensor<2>) -> Tensor<1> {
     (log_softmax(logits, 1) * onehot).sum_dim(1).neg().mean()
+}
+
+/// Mean cross-entropy of class logits ([B, classes]) against labels (B).
+pub fn class_loss(logits: Tensor<2>, labels: &[u8]) -> Tensor<1> {
+    let target = onehot(labels, logits.dims()[1], &logits.device());
+    cross_entropy(logits, target)
 }
 
 /// Generates digits ([0, 1]) from latents (n × Z) and labels with an inference-mode generator.

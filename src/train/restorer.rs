@@ -87,9 +87,7 @@ impl Trainer {
         let fake = logits.narrow(0, b, b); // [B, 1]
         let mut loss = real_loss(real, cfg.real_label) + softplus_stable(fake).mean();
         if let Some(cl) = class_logits {
-            let classes = cl.dims()[1];
-            let real_y = onehot(labels, classes, &dev);
-            loss = loss + cross_entropy(cl.narrow(0, 0, b), real_y).mul_scalar(cfg.class_weight);
+            loss = loss + class_loss(cl.narrow(0, 0, b), labels).mul_scalar(cfg.class_weight);
         }
         let grads = GradientsParams::from_grads(loss.backward(), &self.models.discriminator);
         self.models.discriminator =
@@ -146,11 +144,7 @@ impl TrainConfig {
         let r_l1 = l1.clone().into_scalar::<f32>();
         let mut loss = softplus_stable(logits.neg()).mean() + l1.mul_scalar(self.l1_weight);
         if let Some(cl) = class_logits.filter(|_| self.restorer_class_weight > 0.0) {
-            let classes = cl.dims()[1];
-            let device = cl.device();
-            loss = loss
-                + cross_entropy(cl, onehot(labels, classes, &device))
-                    .mul_scalar(self.restorer_class_weight);
+            loss = loss + class_loss(cl, labels).mul_scalar(self.restorer_class_weight);
         }
         (loss, r_l1)
     }
