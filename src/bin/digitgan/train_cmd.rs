@@ -163,8 +163,6 @@ fn file_restorer(
 }
 
 impl TrainArgs {
-    /// The training configuration the flags ask for (architecture of G and D not yet from
-    /// `--from`; with `--restorer-conv`, the fresh U-Net's).
     /// The restorer's moved targets the flags ask for (clap lets at most one through), None for
     /// the preset's.
     fn restorer_targets(&self) -> Result<Option<RestorerTargets>> {
@@ -184,6 +182,8 @@ impl TrainArgs {
         })
     }
 
+    /// The training configuration the flags ask for (architecture of G and D not yet from
+    /// `--from`; with `--restorer-conv`, the fresh U-Net's).
     fn config(&self) -> Result<TrainConfig> {
         let preset = &self.preset;
         let mut c = TrainConfig::preset(preset).ok_or_else(|| {
