@@ -54,8 +54,9 @@ test('phone layout (360 px): no horizontal scrolling, controls reachable', async
 test('wasm still loads when served with the wrong MIME type (instantiate fallback)', async ({ page }) => {
   const warnings = [];
   page.on('worker', (w) => w.on('console', (m) => warnings.push(m.text())));
-  await page.goto('/digitgan-badmime/');
-  await expect(page.getByTestId('train-toggle')).toBeEnabled({ timeout: 60_000 });
+  // openReady waits for the first grid too: the grid is drawn on the frame after the worker's
+  // "ready", so the train button can be enabled while the canvas is still blank.
+  await openReady(page, '/digitgan-badmime/');
   const s = stats(await canvasValues(page, 'samples-canvas'));
   expect(s.sd).toBeGreaterThan(0.05);
   console.log(`wrong-MIME load ok; worker said: ${warnings.filter((w) => /MIME|instantiateStreaming/i.test(w)).join(' | ') || '(nothing)'}`);
