@@ -152,20 +152,26 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     !c
 }
 
-/// One 28×28 image moved `dx` pixels right and `dy` down, by whole pixels (no resampling);
-/// what moves in is background (0).
-pub fn shift_pixels(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
-    let side = SIDE as i32;
+/// One 28×28 image remapped by whole pixels: pixel (x, y) takes the value at `source(x, y)`,
+/// background (0) where that falls outside. No value is resampled.
+fn gather_pixels(image: &[f32], source: impl Fn(usize, usize) -> (i32, i32)) -> Vec<f32> {
+    let inside = |v: i32| (0..SIDE as i32).contains(&v);
     let mut out = vec![0.0; PIXELS];
-    for y in 0..side {
-        for x in 0..side {
-            let (sx, sy) = (x - dx, y - dy);
-            if (0..side).contains(&sx) && (0..side).contains(&sy) {
-                out[(y * side + x) as usize] = image[(sy * side + sx) as usize];
+    for y in 0..SIDE {
+        for x in 0..SIDE {
+            let (sx, sy) = source(x, y);
+            if inside(sx) && inside(sy) {
+                out[y * SIDE + x] = image[sy as usize * SIDE + sx as usize];
             }
         }
     }
     out
+}
+
+/// One 28×28 image moved `dx` pixels right and `dy` down, by whole pixels (no resampling);
+/// what moves in is background (0).
+pub fn shift_pixels(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
+    gather_pixels(image, |x, y| (x as i32 - dx, y as i32 - dy))
 }
 
 /// One 28×28 image bent by a smooth random warp, whole pixels only: each pixel takes the value
@@ -174,33 +180,26 @@ pub fn shift_pixels(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
 /// al. 2003's elastic distortion), but no value is resampled, so there is none of T(x)'s blur.
 pub fn elastic_pixels(image: &[f32], max: f32, rng: &mut impl Rng) -> Vec<f32> {
     const GRID: usize = 4; // control points per axis, at 0, 9, 18 and 27
-    let mut offsets = || -> Vec<f32> {
+    // Control offsets, row-major over the grid: all x offsets drawn first, then all y.
+    let mut field = || -> Vec<f32> {
         (0..GRID * GRID)
             .map(|_| rng.random_range(-1.0f32..=1.0) * max)
             .collect()
     };
-    let (ox, oy) = (offsets(), offsets());
+    let (ox, oy) = (field(), field());
     let cell = (SIDE - 1) as f32 / (GRID - 1) as f32;
-    let at = |field: &[f32], x: usize, y: usize| {
+    gather_pixels(image, |x, y| {
         let (gx, gy) = (x as f32 / cell, y as f32 / cell);
         let (x0, y0) = ((gx as usize).min(GRID - 2), (gy as usize).min(GRID - 2));
         let (fx, fy) = (gx - x0 as f32, gy - y0 as f32);
-        let f = |i: usize, j: usize| field[(y0 + j) * GRID + x0 + i];
-        (f(0, 0) * (1.0 - fx) + f(1, 0) * fx) * (1.0 - fy)
-            + (f(0, 1) * (1.0 - fx) + f(1, 1) * fx) * fy
-    };
-    let mut out = vec![0.0; PIXELS];
-    for y in 0..SIDE {
-        for x in 0..SIDE {
-            let sx = (x as f32 + at(&ox, x, y)).round();
-            let sy = (y as f32 + at(&oy, x, y)).round();
-            let inside = |v: f32| (0.0..SIDE as f32).contains(&v);
-            if inside(sx) && inside(sy) {
-                out[y * SIDE + x] = image[sy as usize * SIDE + sx as usize];
-            }
-        }
-    }
-    out
+        let lerp = |f: &[f32]| {
+            let at = |i: usize, j: usize| f[(y0 + j) * GRID + x0 + i];
+            (at(0, 0) * (1.0 - fx) + at(1, 0) * fx) * (1.0 - fy)
+                + (at(0, 1) * (1.0 - fx) + at(1, 1) * fx) * fy
+        };
+        let round = |v: f32| v.round() as i32;
+        (round(x as f32 + lerp(&ox)), round(y as f32 + lerp(&oy)))
+    })
 }
 
 /// Maps [0, 1] pixels to the GAN's tanh range [-1, 1].

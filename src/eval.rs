@@ -6,7 +6,7 @@
 
 use crate::data::{AugmentConfig, Batcher, Digits};
 use crate::model::{CLASSES, Classifier, ClassifierConfig, PIXELS};
-use crate::train::{cross_entropy, onehot, tensor2, to_vec};
+use crate::train::{class_loss, tensor2, to_vec};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -48,7 +48,7 @@ pub fn train_classifier(
             false => batch.images.clone(),
         };
         let x = tensor2(&images, batch.len(), &device);
-        let loss = cross_entropy(model.forward(x), onehot(&batch.labels, CLASSES, &device));
+        let loss = class_loss(model.forward(x), &batch.labels);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = opt.step(cfg.lr, model, grads);
         progress(step);

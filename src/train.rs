@@ -540,15 +540,10 @@ pub fn softplus_stable(x: Tensor<2>) -> Tensor<2> {
     x.clone().clamp_min(0.0) + x.abs().neg().exp().add_scalar(1.0).log()
 }
 
-/// Mean cross-entropy of logits against one-hot targets.
-pub fn cross_entropy(logits: Tensor<2>, onehot: Tensor<2>) -> Tensor<1> {
-    (log_softmax(logits, 1) * onehot).sum_dim(1).neg().mean()
-}
-
 /// Mean cross-entropy of class logits ([B, classes]) against labels (B).
 pub fn class_loss(logits: Tensor<2>, labels: &[u8]) -> Tensor<1> {
-    let target = onehot(labels, logits.dims()[1], &logits.device());
-    cross_entropy(logits, target)
+    let target = onehot(labels, logits.dims()[1], &logits.device()); // [B, classes]
+    (log_softmax(logits, 1) * target).sum_dim(1).neg().mean()
 }
 
 /// Generates digits ([0, 1]) from latents (n × Z) and labels with an inference-mode generator.
