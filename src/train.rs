@@ -43,6 +43,10 @@ pub struct TrainConfig {
     /// Adam learning rate for the restorer.
     #[config(default = 5e-4)]
     pub restorer_lr: f64,
+    /// Anneal the restorer's learning rate from `restorer_lr` to 0 along a half cosine over
+    /// this many steps (counted from the trainer's first step; 0 after them). 0 = constant.
+    #[config(default = 0)]
+    pub restorer_lr_decay_steps: u64,
     #[config(default = 0.5)]
     pub beta1: f32,
     #[config(default = 0.999)]
@@ -145,6 +149,16 @@ impl TrainConfig {
             "design" => Some(Self::design()),
             _ => None,
         }
+    }
+
+    /// The restorer's learning rate at trainer step `step` (`restorer_lr_decay_steps`).
+    pub fn restorer_lr_at(&self, step: u64) -> f64 {
+        let total = self.restorer_lr_decay_steps;
+        if total == 0 {
+            return self.restorer_lr;
+        }
+        let t = step.min(total) as f64 / total as f64;
+        self.restorer_lr * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
     }
 
     fn adam(&self) -> ModuleOptimizer {
@@ -475,9 +489,11 @@ impl Trainer {
             }
             if train_r {
                 let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
-                self.models.restorer =
-                    self.opt_r
-                        .step(cfg.restorer_lr, self.models.restorer.clone(), r_grads);
+                self.models.restorer = self.opt_r.step(
+                    cfg.restorer_lr_at(self.step),
+                    self.models.restorer.clone(),
+                    r_grads,
+                );
             }
         }
         self.finish_step(stats)

@@ -235,3 +235,16 @@ fn the_perceptual_term_adds_to_the_restorer_loss_only_when_set() {
         "no classifier: off"
     );
 }
+
+#[test]
+fn the_restorer_lr_anneals_to_zero_along_a_half_cosine_only_when_asked() {
+    let constant = TrainConfig::new().with_restorer_lr(1e-3);
+    assert_eq!(constant.restorer_lr_at(0), 1e-3);
+    assert_eq!(constant.restorer_lr_at(1_000_000), 1e-3);
+    let cosine = constant.with_restorer_lr_decay_steps(100);
+    assert!((cosine.restorer_lr_at(0) - 1e-3).abs() < 1e-12);
+    assert!((cosine.restorer_lr_at(50) - 5e-4).abs() < 1e-12);
+    assert!(cosine.restorer_lr_at(25) > cosine.restorer_lr_at(75));
+    assert_eq!(cosine.restorer_lr_at(100), 0.0);
+    assert_eq!(cosine.restorer_lr_at(500), 0.0);
+}

@@ -54,9 +54,11 @@ impl Trainer {
         let r_loss = loss.clone().into_scalar::<f32>();
         let mut grads = loss.backward();
         let r_grads = GradientsParams::from_module(&mut grads, &self.models.restorer);
-        self.models.restorer =
-            self.opt_r
-                .step(cfg.restorer_lr, self.models.restorer.clone(), r_grads);
+        self.models.restorer = self.opt_r.step(
+            cfg.restorer_lr_at(self.step),
+            self.models.restorer.clone(),
+            r_grads,
+        );
         self.finish_step(StepStats {
             r_loss,
             r_l1,

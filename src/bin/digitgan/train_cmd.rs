@@ -55,6 +55,10 @@ pub struct TrainArgs {
     /// Adam learning rate of the restorer (default 5e-4).
     #[arg(long)]
     pub restorer_lr: Option<f64>,
+    /// Anneal the restorer's learning rate to 0 along a half cosine over this run's --steps
+    /// (default: constant).
+    #[arg(long)]
+    pub restorer_lr_cosine: bool,
     /// λ of the restorer's L1 reconstruction loss (default 100).
     #[arg(long)]
     pub l1_weight: Option<f32>,
@@ -203,6 +207,9 @@ impl TrainArgs {
         c.train_gan &= !self.restorer_only;
         c.train_generator &= !self.freeze_generator;
         c.restorer_lr = self.restorer_lr.unwrap_or(c.restorer_lr);
+        if self.restorer_lr_cosine {
+            c.restorer_lr_decay_steps = self.steps;
+        }
         c.l1_weight = self.l1_weight.unwrap_or(c.l1_weight);
         c.restorer_class_weight = self
             .restorer_class_weight
