@@ -228,6 +228,24 @@ async function handleInit(msg) {
   });
   postSamples();
   postScore();
+  setTimeout(warmUp, 0);
+}
+
+// V8 runs a wasm function on its baseline tier until it has run hot, so the first latent search
+// of a fresh page took about twice as long as later ones. One restore and one latent search on a
+// blank digit, while the page is idle after 'ready', put the user's first Restore on the fast
+// code. Both calls are pure (no state changes, nothing posted); skipped once training runs.
+let warmedUp = false;
+function warmUp() {
+  if (warmedUp || dead || running || !gan) return;
+  warmedUp = true;
+  const blank = new Float32Array(784);
+  try {
+    gan.restore(blank, null);
+    gan.latentSearch(blank, null, 0);
+  } catch (err) {
+    if (isFatal(err)) die(err);
+  }
 }
 
 function buildTestPool() {
