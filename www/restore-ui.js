@@ -137,25 +137,31 @@ export function initRestore(app) {
     for (const c of [ui.restored, ui.latent]) clearDigit(c);
     ui.restoredLabel.textContent = ui.latentLabel.textContent = '–';
   });
-  ui.pick.addEventListener('click', async () => {
-    try {
-      const d = await app.call('testDigit', {});
-      pad.setDigit(d.image);
-      selectTool('eraser');
-      app.setStatus(`A real ${d.label} from the test set (#${d.index}). Now damage it — the eraser is selected.`);
-    } catch (err) {
-      app.setStatus(`Could not pick a test digit: ${err.message}`, 'error');
-    }
+  // A pick in flight (the worker may be busy, e.g. warming up after 'ready'): Restore waits for
+  // it, so a quick Pick → Restore restores the picked digit instead of an empty pad.
+  let picking = Promise.resolve();
+  ui.pick.addEventListener('click', () => {
+    picking = (async () => {
+      try {
+        const d = await app.call('testDigit', {});
+        pad.setDigit(d.image);
+        selectTool('eraser');
+        app.setStatus(`A real ${d.label} from the test set (#${d.index}). Now damage it — the eraser is selected.`);
+      } catch (err) {
+        app.setStatus(`Could not pick a test digit: ${err.message}`, 'error');
+      }
+    })();
   });
 
   ui.restoreBtn.addEventListener('click', async () => {
-    if (pad.isEmpty()) {
-      app.setStatus('Draw a digit (or pick a test digit) first, then damage it and press Restore.', 'warn');
-      return;
-    }
     ui.restoreBtn.disabled = true;
     ui.restoreBtn.setAttribute('aria-busy', 'true');
     try {
+      await picking;
+      if (pad.isEmpty()) {
+        app.setStatus('Draw a digit (or pick a test digit) first, then damage it and press Restore.', 'warn');
+        return;
+      }
       const input = await currentInput();
       if (!input) {
         app.setStatus('There is no ink left to restore from.', 'warn');

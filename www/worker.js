@@ -228,14 +228,23 @@ async function handleInit(msg) {
   });
   postSamples();
   postScore();
-  setTimeout(warmUp, 0);
+  deferWarmUp();
 }
 
 // V8 runs a wasm function on its baseline tier until it has run hot, so the first latent search
 // of a fresh page took about twice as long as later ones. One restore and one latent search on a
-// blank digit, while the page is idle after 'ready', put the user's first Restore on the fast
-// code. Both calls are pure (no state changes, nothing posted); skipped once training runs.
+// blank digit put the user's first Restore on the fast code. They block the worker for ~0.5–1 s,
+// so they wait for the page to be quiet: WARM_UP_IDLE_MS after 'ready' with no message in
+// between (each message postpones them); skipped if training runs by then (training warms the
+// shared code anyway). Both calls are pure: no state changes, nothing posted.
+const WARM_UP_IDLE_MS = 1500;
 let warmedUp = false;
+let warmUpTimer = null;
+function deferWarmUp() {
+  if (warmedUp || !gan) return;
+  clearTimeout(warmUpTimer);
+  warmUpTimer = setTimeout(warmUp, WARM_UP_IDLE_MS);
+}
 function warmUp() {
   if (warmedUp || dead || running || !gan) return;
   warmedUp = true;
@@ -556,6 +565,7 @@ async function handleReset(msg) {
 self.onmessage = async (e) => {
   const msg = e.data;
   if (dead) return;
+  deferWarmUp();
   try {
     switch (msg.type) {
       case 'init':
