@@ -235,8 +235,8 @@ async function handleInit(msg) {
 // of a fresh page took about twice as long as later ones. One restore and one latent search on a
 // blank digit put the user's first Restore on the fast code. They block the worker for ~0.5–1 s,
 // so they wait for the page to be quiet: WARM_UP_IDLE_MS after 'ready' with no message in
-// between (each message postpones them, so while training they wait for the pause). Both calls
-// are pure: no state changes, nothing posted.
+// between (each message postpones them) and no training (they re-arm until it stops, however it
+// stops: pause, divergence). Both calls are pure: no state changes, nothing posted.
 const WARM_UP_IDLE_MS = 1500;
 let warmedUp = false;
 let warmUpTimer = null;
@@ -246,7 +246,8 @@ function deferWarmUp() {
   warmUpTimer = setTimeout(warmUp, WARM_UP_IDLE_MS);
 }
 function warmUp() {
-  if (warmedUp || dead || running || !gan) return;
+  if (warmedUp || dead || !gan) return;
+  if (running) return deferWarmUp();
   warmedUp = true;
   const blank = new Float32Array(784);
   try {
@@ -254,6 +255,7 @@ function warmUp() {
     gan.latentSearch(blank, null, 0);
   } catch (err) {
     if (isFatal(err)) die(err);
+    else console.warn(`warm-up skipped: ${messageOf(err)}`);
   }
 }
 
