@@ -5,7 +5,7 @@ use burn::prelude::*;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
-use digitgan::restore::{LatentSearchConfig, latent_search, restore_network};
+use digitgan::restore::{LatentSearchConfig, latent_search, restore_told};
 use digitgan::train::{TrainConfig, Trainer, train_device};
 use digitgan::weights::Bundle;
 use rand::{SeedableRng, rngs::StdRng};
@@ -44,7 +44,16 @@ fn restore(c: &mut Criterion) {
     let mut g = c.benchmark_group("restore");
     g.sample_size(10);
     g.bench_function("restorer", |b| {
-        b.iter(|| restore_network(&bundle.restorer, &d.image, d.mask.as_deref(), &device).unwrap())
+        b.iter(|| {
+            restore_told(
+                &bundle.restorer,
+                bundle.reader.as_ref(),
+                &d.image,
+                d.mask.as_deref(),
+                &device,
+            )
+            .unwrap()
+        })
     });
     let cfg = LatentSearchConfig::new();
     g.bench_function("latent_search", |b| {

@@ -7,6 +7,7 @@
 //! - [`diffaug`]: DiffAugment, the differentiable translation + cutout applied to everything D sees.
 //! - [`damage`]: damage models (erased blocks/strokes/half, noise, salt-and-pepper) with masks.
 //! - [`model`]: generator, discriminator, restorer and reference classifier (burn modules).
+//! - [`reader`]: a CNN that reads the class of a damaged digit (for the class-conditional restorer).
 //! - [`train`]: the training step (D step, then G and restorer steps) and its config.
 //! - [`restore`]: restoration by the restorer network and by latent search.
 //! - [`weights`]: the weights file format (header, checksum) and the embedded pretrained weights.
@@ -21,6 +22,7 @@ pub mod diffaug;
 pub mod error;
 pub mod model;
 pub mod quant;
+pub mod reader;
 pub mod train;
 pub mod unet;
 

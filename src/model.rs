@@ -215,6 +215,10 @@ pub struct RestorerConfig {
     /// files written before the field existed still parse (serde treats a missing Option as None).
     #[config(default = "None")]
     pub conv_global: Option<usize>,
+    /// With `conv`: the U-Net is told the digit's class (probabilities over this many classes,
+    /// from the reader at inference, the true label in training); None = not conditional.
+    #[config(default = "None")]
+    pub conv_classes: Option<usize>,
 }
 
 /// R(x_bad, mask): the design's "damaged image as the generator's input". Its body is an MLP
@@ -242,13 +246,10 @@ impl RestorerConfig {
                 blocks: Vec::new(),
                 out: None,
                 slope: self.slope,
-                unet: Some(UNet::new(
-                    2,
-                    width,
-                    self.conv_global.unwrap_or(0),
-                    self.slope,
-                    device,
-                )),
+                unet: Some(
+                    UNet::new(2, width, self.conv_global.unwrap_or(0), self.slope, device)
+                        .with_classes(self.conv_classes.unwrap_or(0), device),
+                ),
             };
         }
         let hidden = self.hidden.last().copied().unwrap_or(2 * PIXELS);
@@ -271,6 +272,20 @@ impl Restorer {
         }
     }
 
+    /// The same restorer told the class (a zero-initialised class input in the U-Net, so it
+    /// computes the same function until trained). An MLP restorer comes back as is.
+    pub fn with_classes(self, classes: usize, device: &Device) -> Self {
+        Self {
+            unet: self.unet.map(|u| u.with_classes(classes, device)),
+            ..self
+        }
+    }
+
+    /// Classes the restorer is conditioned on (0 = not conditional).
+    pub fn classes(&self) -> usize {
+        self.unet.as_ref().map_or(0, UNet::classes)
+    }
+
     /// Units of the U-Net's dense bottleneck (0 for none, or for an MLP restorer).
     pub fn global_units(&self) -> usize {
         self.unet.as_ref().map_or(0, UNet::global_units)
@@ -279,11 +294,23 @@ impl Restorer {
     /// damaged: [B, 784] in [-1, 1]; mask: [B, 784], 1 = unknown (all 0 when blind) → [B, 784].
     /// With a mask the known pixels are passed through unchanged; blind, the raw output is used.
     pub fn forward(&self, damaged: Tensor<2>, mask: Tensor<2>, blind: bool) -> Tensor<2> {
+        self.forward_told(damaged, mask, blind, None)
+    }
+
+    /// [`Restorer::forward`], told the class: probabilities [B, K] (ignored unless the
+    /// restorer is class-conditional; None = not told).
+    pub fn forward_told(
+        &self,
+        damaged: Tensor<2>,
+        mask: Tensor<2>,
+        blind: bool,
+        classes: Option<Tensor<2>>,
+    ) -> Tensor<2> {
         let correction = match (&self.unet, &self.out) {
             (Some(unet), _) => {
                 let b = damaged.dims()[0];
                 let x = Tensor::stack::<3>(vec![damaged.clone(), mask.clone()], 1); // [B, 2, 784]
-                unet.forward(x.reshape([b, 2, SIDE, SIDE])) // [B, 2, 28, 28] → [B, 784]
+                unet.forward(x.reshape([b, 2, SIDE, SIDE]), classes) // [B, 2, 28, 28] → [B, 784]
             }
             (None, Some(out)) => {
                 let mut h = Tensor::cat(vec![damaged.clone(), mask.clone()], 1); // [B, 1568]

@@ -8,6 +8,7 @@
 use crate::data::{from_tanh_range, to_tanh_range};
 use crate::error::Error;
 use crate::model::{Discriminator, Generator, PIXELS, Restorer};
+use crate::reader::Reader;
 use crate::train::{onehot, softplus_stable, tensor2, to_vec, uniform};
 use burn::prelude::*;
 use rand::{SeedableRng, rngs::StdRng};
@@ -50,18 +51,57 @@ pub fn restore_network(
     masks: Option<&[f32]>,
     device: &Device,
 ) -> crate::Result<Vec<f32>> {
+    restore_as(restorer, None, images, masks, device)
+}
+
+/// Restores digits with the restorer network, told each digit's class by `reader` when the
+/// restorer is class-conditional (otherwise the reader is not run). `masks` = None means blind
+/// restoration.
+pub fn restore_told(
+    restorer: &Restorer,
+    reader: Option<&Reader>,
+    images: &[f32],
+    masks: Option<&[f32]>,
+    device: &Device,
+) -> crate::Result<Vec<f32>> {
+    let classes = match reader.filter(|_| restorer.classes() > 0) {
+        Some(reader) => Some(crate::reader::read(reader, images, masks, device)?),
+        None => None,
+    };
+    restore_as(restorer, classes.as_deref(), images, masks, device)
+}
+
+/// Restores digits told their classes: `classes` holds K probabilities per digit (ignored by a
+/// restorer that is not class-conditional; None = not told).
+pub fn restore_as(
+    restorer: &Restorer,
+    classes: Option<&[f32]>,
+    images: &[f32],
+    masks: Option<&[f32]>,
+    device: &Device,
+) -> crate::Result<Vec<f32>> {
     let n = validate(images, masks)?;
     let r = restorer.valid();
     let device = &device.clone().inner();
+    let k = r.classes();
+    let classes = match classes.filter(|_| k > 0) {
+        Some(p) if p.len() != n * k || p.iter().any(|v| !v.is_finite()) => {
+            return Err(Error::Input(format!(
+                "expected {k} finite class probabilities per digit ({} for {n}), got {}",
+                n * k,
+                p.len()
+            )));
+        }
+        Some(p) => Some(tensor2(p, n, device)), // [N, K]
+        None => None,
+    };
     let mask = match masks {
         Some(m) => m.iter().map(|&v| if v > 0.5 { 1.0 } else { 0.0 }).collect(),
         None => vec![0.0; images.len()],
     };
-    let out = r.forward(
-        tensor2(&to_tanh_range(images), n, device),
-        tensor2(&mask, n, device),
-        masks.is_none(),
-    );
+    let x = tensor2(&to_tanh_range(images), n, device);
+    let m = tensor2(&mask, n, device);
+    let out = r.forward_told(x, m, masks.is_none(), classes);
     let mut restored = from_tanh_range(&to_vec(out));
     // Known pixels come back bit-exact (the network's composite is exact only up to rounding).
     if let Some(m) = masks {

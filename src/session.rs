@@ -5,7 +5,8 @@ use crate::data::{Digits, MnistSubset};
 use crate::error::{Error, Result};
 use crate::eval::classify;
 use crate::model::{Classifier, RestorerConfig};
-use crate::restore::{LatentSearchConfig, latent_search, restore_network, validate};
+use crate::reader::Reader;
+use crate::restore::{LatentSearchConfig, latent_search, restore_told, validate};
 use crate::train::{Models, StepStats, TrainConfig, Trainer, generate, train_device, uniform};
 use crate::watch::Watch;
 use crate::weights::{Architecture, Bundle, Precision};
@@ -28,6 +29,8 @@ pub struct Session {
     data: MnistSubset,
     trainer: Trainer,
     classifier: Classifier,
+    /// Names the digit for a class-conditional restorer (`reader.rs`); None in files without.
+    reader: Option<Reader>,
     arch: Architecture,
     checkpoint: (Models, u64),
     latent_search: LatentSearchConfig,
@@ -58,6 +61,7 @@ impl Session {
             checkpoint: (models, 0),
             trainer,
             classifier: bundle.classifier,
+            reader: bundle.reader,
             arch: bundle.arch,
             // Interactive budget: one start per class, 50 steps. Scored natively on 100 test
             // digits per damage type (`digitgan eval --latent-starts 1 --latent-steps N`), 50
@@ -152,7 +156,7 @@ impl Session {
     /// but trains an MLP restorer in place of a U-Net (see [`live_arch`]).
     pub fn reset(&mut self, seed: u64, weights: Option<&[u8]>) -> Result<()> {
         let device = train_device();
-        let (config, models, classifier, arch) = match weights {
+        let (config, models, classifier, reader, arch) = match weights {
             Some(w) => {
                 let b = Bundle::from_bytes(w, &device)?;
                 let models = Models {
@@ -161,19 +165,20 @@ impl Session {
                     restorer: b.restorer,
                 };
                 let config = with_arch(self.trainer.config.clone(), &b.arch);
-                (config, models, b.classifier, b.arch)
+                (config, models, b.classifier, b.reader, b.arch)
             }
             None => {
                 let arch = live_arch(&self.arch);
                 let config = with_arch(self.trainer.config.clone(), &arch);
                 let models = Models::init(&config, seed, &device);
-                (config, models, self.classifier.clone(), arch)
+                (config, models, self.classifier.clone(), None, arch)
             }
         };
         self.trainer = Trainer::with_models(config, models.clone(), self.data.train.clone(), seed);
         self.checkpoint = (models, 0);
         self.watch.clear();
         self.classifier = classifier;
+        self.reader = reader;
         self.arch = arch;
         Ok(())
     }
@@ -280,8 +285,9 @@ impl Session {
     }
 
     pub fn restore(&self, image: &[f32], mask: Option<&[f32]>) -> Result<Vec<f32>> {
-        restore_network(
+        restore_told(
             &self.trainer.models.restorer,
+            self.reader.as_ref(),
             image,
             mask,
             self.trainer.device(),
@@ -320,6 +326,7 @@ impl Session {
             discriminator: m.discriminator.clone(),
             restorer: m.restorer.clone(),
             classifier: self.classifier.clone(),
+            reader: self.reader.clone(),
         }
         .to_bytes(precision)
     }
@@ -381,5 +388,6 @@ fn live_arch(arch: &Architecture) -> Architecture {
     if arch.restorer.conv.is_some() {
         arch.restorer = RestorerConfig::new();
     }
+    arch.reader = None; // the fresh MLP restorer is not class-conditional
     arch
 }

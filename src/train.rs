@@ -12,7 +12,7 @@
 //! seed fixes the whole run on any platform.
 
 mod restorer;
-use restorer::damaged_batch;
+pub(crate) use restorer::damaged_batch;
 pub use restorer::{RestorerTargets, check_damage_weights};
 
 use crate::data::{AugmentConfig, Batcher, Digits, to_tanh_range};
@@ -47,6 +47,10 @@ pub struct TrainConfig {
     /// this many steps (counted from the trainer's first step; 0 after them). 0 = constant.
     #[config(default = 0)]
     pub restorer_lr_decay_steps: u64,
+    /// A class-conditional restorer is told each digit's true label in training, except for
+    /// this fraction of rows, told nothing (the path it takes when no reader is at hand).
+    #[config(default = 0.1)]
+    pub restorer_label_dropout: f32,
     #[config(default = 0.5)]
     pub beta1: f32,
     #[config(default = 0.999)]
@@ -354,7 +358,8 @@ impl Trainer {
         if !self.config.train_gan {
             return self.restorer_step();
         }
-        let cfg = &self.config;
+        // A copy (a few small vectors): the restorer's rows below borrow the trainer mutably.
+        let cfg = &self.config.clone();
         let b = cfg.batch_size.max(1);
         let dev = self.device.clone();
         let classes = self.models.generator.classes();
@@ -389,7 +394,7 @@ impl Trainer {
         // Restorer fakes.
         let restored = if cfg.train_restorer && self.step % cfg.restorer_every.max(1) as u64 == 0 {
             let rows = damaged_batch(&batch.images, cfg, &mut self.rng);
-            Some(self.restorer_output(&rows, b))
+            Some(self.restorer_output(&rows, &batch.labels))
         } else {
             None
         };

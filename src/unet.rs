@@ -45,6 +45,9 @@ pub struct UNet {
     out: Conv2d,
     slope: f64,
     global: Option<(Linear, Linear)>,
+    /// Class conditioning: a class-probability vector mapped to a map added at 7×7 (after the
+    /// dense bottleneck). Last, so files written before it existed still load.
+    label: Option<Linear>,
 }
 
 fn conv(input: usize, output: usize, stride: usize, dilation: usize, device: &Device) -> Conv2d {
@@ -77,7 +80,25 @@ impl UNet {
                     LinearConfig::new(global, cells).init(device),
                 )
             }),
+            label: None,
         }
+    }
+
+    /// The same U-Net, told the class: a map per class added at the bottleneck, its weights zero,
+    /// so it computes the same function until training teaches it what each class adds.
+    pub fn with_classes(self, classes: usize, device: &Device) -> Self {
+        let cells = self.mid.weight.dims()[0] * (SIDE / 4) * (SIDE / 4);
+        let label = (classes > 0).then(|| {
+            LinearConfig::new(classes, cells)
+                .with_initializer(Initializer::Zeros)
+                .init(device) // [K, 2C·49]
+        });
+        Self { label, ..self }
+    }
+
+    /// Classes the U-Net is conditioned on (0 = none).
+    pub fn classes(&self) -> usize {
+        self.label.as_ref().map_or(0, |l| l.weight.dims()[0])
     }
 
     /// The same U-Net with `extra` more units in its dense bottleneck (one made if it has none),
@@ -107,8 +128,9 @@ impl UNet {
             .map_or(0, |(down, _)| down.weight.dims()[1])
     }
 
-    /// x: [B, inputs, 28, 28] → [B, 784] (one output channel, flattened).
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    /// x: [B, inputs, 28, 28], class probabilities [B, K] (used when conditional) → [B, 784]
+    /// (one output channel, flattened).
+    pub fn forward(&self, x: Tensor<4>, classes: Option<Tensor<2>>) -> Tensor<2> {
         let act = |t: Tensor<4>| leaky_relu(t, self.slope);
         let up = |t: Tensor<4>, side: usize| {
             let nearest = InterpolateOptions::new(InterpolateMode::Nearest);
@@ -127,6 +149,13 @@ impl UNet {
                 m + g.reshape([batch, ch, h, w]) // [B, 2C, 7, 7]
             }
             None => m,
+        };
+        let m = match (&self.label, classes) {
+            (Some(label), Some(p)) => {
+                let [_, ch, h, w] = m.dims();
+                m + label.forward(p).reshape([batch, ch, h, w]) // [B, K] → [B, 2C, 7, 7]
+            }
+            _ => m,
         };
         let d2 = Tensor::cat(vec![up(m, SIDE / 2), e2], 1); // [B, 4C, 14, 14]
         let d2 = act(self.dec2.forward(d2)); // [B, 2C, 14, 14]
@@ -157,9 +186,9 @@ mod tests {
         let v = uniform(&mut StdRng::seed_from_u64(3), 3 * 2 * PIXELS);
         let x = Tensor::<4>::from_data(TensorData::new(v, [3, 2, SIDE, SIDE]), device);
         before
-            .forward(x.clone())
+            .forward(x.clone(), None)
             .into_data()
-            .assert_approx_eq::<f32>(&after.forward(x).into_data(), Default::default());
+            .assert_approx_eq::<f32>(&after.forward(x, None).into_data(), Default::default());
     }
 
     #[test]
@@ -174,6 +203,38 @@ mod tests {
         let (down, _) = wide.global.as_ref().unwrap();
         let new_in = down.weight.val().slice([0..8 * 49, 8..32]);
         assert!(new_in.abs().sum().into_scalar::<f32>() > 0.0);
+    }
+
+    #[test]
+    fn a_class_input_starts_silent_and_then_steers_the_output() {
+        let device = Device::flex();
+        let plain = unet(8, &device);
+        let told = plain.clone().with_classes(10, &device);
+        assert_eq!((plain.classes(), told.classes()), (0, 10));
+        let v = uniform(&mut StdRng::seed_from_u64(4), 2 * 2 * PIXELS);
+        let x = Tensor::<4>::from_data(TensorData::new(v, [2, 2, SIDE, SIDE]), &device);
+        let p = Tensor::<2>::from_data(TensorData::new(vec![0.1f32; 20], [2, 10]), &device);
+        // Zero-initialised: the same function as before, class or not.
+        let before = plain.forward(x.clone(), None).into_data();
+        told.forward(x.clone(), Some(p.clone()))
+            .into_data()
+            .assert_approx_eq::<f32>(&before, Default::default());
+        // With non-zero class weights the class moves the output.
+        let label = told.label.clone().unwrap();
+        let moved = UNet {
+            label: Some(Linear {
+                weight: burn::module::Param::from_tensor(label.weight.val().add_scalar(0.5)),
+                ..label
+            }),
+            ..told
+        };
+        let after = moved.forward(x, Some(p)).into_data();
+        let diff: f32 = after
+            .iter::<f32>()
+            .zip(before.iter::<f32>())
+            .map(|(a, b)| (a - b).abs())
+            .sum();
+        assert!(diff > 1e-3, "the class input changed nothing ({diff})");
     }
 
     #[test]

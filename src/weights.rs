@@ -5,7 +5,7 @@
 //! 8   u16 format version   (FORMAT_VERSION)
 //! 10  u16 flags            (bit 0: tensors stored as f16; bit 1: int8, see `quant.rs`)
 //! 12  u32 L                length of the architecture JSON
-//! 16  architecture JSON    (the configs of G, D, R and the classifier)
+//! 16  architecture JSON    (the configs of G, D, R, the classifier and the optional reader)
 //! ..  u8 count, then per network: u8 name length, name, u32 length, bytes (a burnpack record,
 //!     or with the int8 flag the encoding of `quant.rs`)
 //! end u32 CRC-32 of every byte before it
@@ -17,6 +17,7 @@ use crate::data::crc32;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::quant;
+use crate::reader::{Reader as DigitReader, ReaderConfig};
 use burn::module::{ModuleMapper, Param};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
@@ -63,6 +64,11 @@ pub struct Architecture {
     pub discriminator: DiscriminatorConfig,
     pub restorer: RestorerConfig,
     pub classifier: ClassifierConfig,
+    /// The reader that tells a class-conditional restorer the digit (`reader.rs`); absent in
+    /// files made before it existed, and left out of the JSON when absent so those files'
+    /// bytes do not change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<ReaderConfig>,
 }
 
 /// Bounds on a file's architecture, checked before any network is allocated: a tampered
@@ -91,11 +97,15 @@ impl Architecture {
         }
         if self.restorer.conv.is_some_and(|c| c == 0 || c > 64)
             || self.restorer.conv_global.is_some_and(|g| g > 4096)
+            || self.restorer.conv_classes.is_some_and(|k| k > MAX_CLASSES)
         {
             return Err(Error::Weights(
                 "unsupported restorer layout (a U-Net of 1–64 channels, a bottleneck of at most 4096)"
                     .into(),
             ));
+        }
+        if let Some(reader) = &self.reader {
+            reader.check()?;
         }
         let slopes = [g.slope, d.slope, self.restorer.slope];
         if g.latent == 0
@@ -124,6 +134,7 @@ impl Default for Architecture {
             discriminator: t.discriminator,
             restorer: RestorerConfig::unet(),
             classifier: ClassifierConfig::new(),
+            reader: None,
         }
     }
 }
@@ -136,6 +147,7 @@ pub struct Bundle {
     pub discriminator: Discriminator,
     pub restorer: Restorer,
     pub classifier: Classifier,
+    pub reader: Option<DigitReader>,
 }
 
 /// The pretrained weights committed with the crate (made by `digitgan train`).
@@ -150,6 +162,7 @@ impl Bundle {
             discriminator: arch.discriminator.init(device),
             restorer: arch.restorer.init(device),
             classifier: arch.classifier.init(device),
+            reader: arch.reader.as_ref().map(|r| r.init(device)),
             arch,
         }
     }
@@ -190,12 +203,15 @@ impl Bundle {
         out.extend_from_slice(&flags.to_le_bytes());
         out.extend_from_slice(&(arch.len() as u32).to_le_bytes());
         out.extend_from_slice(&arch);
-        let sections = [
+        let mut sections = vec![
             ("generator", section(&self.generator, precision)?),
             ("discriminator", section(&self.discriminator, precision)?),
             ("restorer", section(&self.restorer, precision)?),
             ("classifier", section(&self.classifier, precision)?),
         ];
+        if let Some(reader) = &self.reader {
+            sections.push(("reader", section(reader, precision)?));
+        }
         out.push(sections.len() as u8);
         for (name, bytes) in sections {
             out.push(name.len() as u8);
@@ -263,11 +279,19 @@ impl Bundle {
                 }
                 "restorer" => bundle.restorer = load(bundle.restorer, section, int8, &name)?,
                 "classifier" => bundle.classifier = load(bundle.classifier, section, int8, &name)?,
+                "reader" => {
+                    let reader = bundle.reader.take().ok_or_else(|| {
+                        bad("the file has a reader but its architecture describes none")
+                    })?;
+                    bundle.reader = Some(load(reader, section, int8, &name)?);
+                }
                 other => return Err(Error::Weights(format!("unknown network '{other}'"))),
             }
             seen.push(name);
         }
-        for needed in ["generator", "discriminator", "restorer", "classifier"] {
+        let reader = bundle.arch.reader.is_some().then_some("reader");
+        let needed = ["generator", "discriminator", "restorer", "classifier"];
+        for needed in needed.into_iter().chain(reader) {
             if !seen.iter().any(|s| s == needed) {
                 return Err(Error::Weights(format!("the file has no {needed}")));
             }
@@ -283,6 +307,7 @@ impl crate::train::InitParams for Bundle {
             discriminator: self.discriminator.init_params(),
             restorer: self.restorer.init_params(),
             classifier: self.classifier.init_params(),
+            reader: self.reader.init_params(),
             arch: self.arch,
         }
     }

@@ -16,7 +16,7 @@ impl Trainer {
         let mut batch = self.data.select(&idx);
         self.replace_with_generated(&mut batch);
         let rows = damaged_batch(&batch.images, &self.config, &mut self.rng);
-        let (out, clean) = self.restorer_output(&rows, b);
+        let (out, clean) = self.restorer_output(&rows, &batch.labels);
         if self.config.restorer_trains_discriminator {
             self.discriminator_step_on_restored(&clean, &out, &batch.labels);
         }
@@ -117,17 +117,44 @@ impl Trainer {
 
     /// R's output on a damaged batch, and the clean digits: the raw output for every row, then
     /// the composite where the mask is known (blind rows see an all-zero mask but keep the whole
-    /// raw output, as `restore_network` does).
-    pub(super) fn restorer_output(&self, rows: &DamagedRows, b: usize) -> (Tensor<2>, Tensor<2>) {
+    /// raw output, as `restore_network` does). A class-conditional R is told the true labels.
+    pub(super) fn restorer_output(
+        &mut self,
+        rows: &DamagedRows,
+        labels: &[u8],
+    ) -> (Tensor<2>, Tensor<2>) {
+        let b = labels.len();
+        let told = self.told_labels(labels);
         let dev = &self.device;
         let damaged = tensor2(&rows.damaged, b, dev);
-        let raw = self
-            .models
-            .restorer
-            .forward(damaged.clone(), tensor2(&rows.mask, b, dev), true);
+        let raw = self.models.restorer.forward_told(
+            damaged.clone(),
+            tensor2(&rows.mask, b, dev),
+            true,
+            told,
+        );
         let keep = tensor2(&rows.output_mask, b, dev); // 1 = take the restorer's pixel
         let out = raw * keep.clone() + damaged * (keep.neg() + 1.0); // [B, 784]
         (out, tensor2(&rows.clean, b, dev))
+    }
+}
+
+impl Trainer {
+    /// One-hot labels for a class-conditional restorer, all zero ("not told") for a
+    /// `restorer_label_dropout` fraction of rows; None for a restorer that takes no class.
+    fn told_labels(&mut self, labels: &[u8]) -> Option<Tensor<2>> {
+        let k = self.models.restorer.classes();
+        if k == 0 {
+            return None;
+        }
+        let p = self.config.restorer_label_dropout;
+        let mut v = vec![0.0f32; labels.len() * k];
+        for (row, &y) in v.chunks_exact_mut(k).zip(labels) {
+            if (y as usize) < k && self.rng.random::<f32>() >= p {
+                row[y as usize] = 1.0;
+            }
+        }
+        Some(tensor2(&v, labels.len(), &self.device))
     }
 }
 
@@ -153,10 +180,10 @@ impl TrainConfig {
 }
 
 /// A damaged training batch for the restorer, in the tanh range.
-pub(super) struct DamagedRows {
-    damaged: Vec<f32>,
+pub(crate) struct DamagedRows {
+    pub(crate) damaged: Vec<f32>,
     /// The mask the restorer is given: the erasure mask, or all zero for blind rows.
-    mask: Vec<f32>,
+    pub(crate) mask: Vec<f32>,
     /// Where the output is the restorer's: the erasure mask, or all one for blind rows.
     output_mask: Vec<f32>,
     clean: Vec<f32>,
@@ -200,7 +227,7 @@ fn new_targets(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> Option<Ve
 
 /// Damages each digit (`images`, [0, 1]; first moved by [`new_targets`] when asked) with a
 /// random kind (`damage_weights`); noise and a fraction of erasures are blind.
-pub(super) fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> DamagedRows {
+pub(crate) fn damaged_batch(images: &[f32], cfg: &TrainConfig, rng: &mut StdRng) -> DamagedRows {
     let moved = new_targets(images, cfg, rng);
     let images = moved.as_deref().unwrap_or(images);
     let n = images.len();

@@ -7,7 +7,7 @@ use digitgan::eval::{
     ClassifierTrainConfig, classify, features, frechet_distance, psnr, train_classifier,
 };
 use digitgan::model::PIXELS;
-use digitgan::restore::{LatentSearchConfig, latent_search, restore_network};
+use digitgan::restore::{LatentSearchConfig, latent_search, restore_as, restore_told};
 use digitgan::train::{generate, train_device, uniform};
 use digitgan::weights::Bundle;
 use rand::{SeedableRng, rngs::StdRng};
@@ -122,6 +122,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         "damage", "damaged", "nearest", "median3", "restorer", "restorer-blind", "latent"
     );
     let mut reference_rows = Vec::new();
+    let mut reader_rows = Vec::new();
     let mut rows = Vec::new();
     for kind in DamageKind::ALL {
         let mut rng = StdRng::seed_from_u64(seed ^ kind as u64);
@@ -177,7 +178,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         add(
             "restorer",
             Some(score(
-                &restore_network(&b.restorer, &damaged, mask_arg, &device)?,
+                &restore_told(&b.restorer, b.reader.as_ref(), &damaged, mask_arg, &device)?,
                 clean.len(),
             )),
         );
@@ -185,7 +186,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
             "restorer_blind",
             kind.is_erasure().then(|| {
                 score(
-                    &restore_network(&b.restorer, &damaged, None, &device).unwrap(),
+                    &restore_told(&b.restorer, b.reader.as_ref(), &damaged, None, &device).unwrap(),
                     clean.len(),
                 )
             }),
@@ -218,6 +219,23 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
                 .join(" ")
         );
         rows.push(json!({ "damage": kind.name(), "scores": row }));
+        if let Some(reader) = &b.reader {
+            let read = digitgan::reader::read(reader, &damaged, mask_arg, &device)?;
+            let pred = digitgan::reader::argmax(&read);
+            let right = pred.iter().zip(&clean.labels).filter(|(a, b)| a == b);
+            let reader_acc = right.count() as f64 / clean.len().max(1) as f64;
+            // The ceiling of a perfect reader: the restorer told the true classes.
+            let k = b.restorer.classes();
+            let truth = (k > 0).then(|| -> Result<(f64, f64)> {
+                let mut onehot = vec![0.0f32; clean.len() * k];
+                for (row, &y) in onehot.chunks_exact_mut(k).zip(&clean.labels) {
+                    row[y as usize] = 1.0;
+                }
+                let out = restore_as(&b.restorer, Some(&onehot), &damaged, mask_arg, &device)?;
+                Ok(score(&out, clean.len()))
+            });
+            reader_rows.push((kind.name(), reader_acc, truth.transpose()?));
+        }
         if damaged_reference {
             let a = damaged_reference_accuracy(
                 kind,
@@ -228,6 +246,15 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
                 seed,
             );
             reference_rows.push((kind.name(), a));
+        }
+    }
+    if !reader_rows.is_empty() {
+        println!(
+            "\nthe weights' reader (CNN on damaged digits + mask) on the damaged digits; the restorer told the true class:"
+        );
+        for (name, a, truth) in &reader_rows {
+            let truth = truth.map_or("-".into(), |(p, t)| format!("{p:6.2} / {:5.1}", 100.0 * t));
+            println!("  {name:<12} {:5.1}%   {truth:>16}", 100.0 * a);
         }
     }
     if !reference_rows.is_empty() {
@@ -249,6 +276,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
             "generated": { "n": n, "confident_fraction": confident, "class_counts": hist, "label_agreement": agree,
                 "label_agreement_per_class": agree_per_class, "frechet": fd_gen, "frechet_train_vs_test": fd_ref },
             "restoration": rows,
+            "reader_accuracy": reader_rows.iter().map(|(k, a, _)| json!({ "damage": k, "accuracy": a })).collect::<Vec<_>>(),
             "damaged_reference_accuracy": reference_rows.iter().map(|(k, a)| json!({ "damage": k, "accuracy": a })).collect::<Vec<_>>(),
         });
         digitgan::files::write_json(path, &j)?;

@@ -9,7 +9,7 @@ use digitgan::data::MnistSubset;
 use digitgan::error::{Error, Result};
 use digitgan::files::{read_npy, write, write_digits};
 use digitgan::model::PIXELS;
-use digitgan::restore::{LatentSearchConfig, latent_search, restore_network};
+use digitgan::restore::{LatentSearchConfig, latent_search, restore_told};
 use digitgan::train::{train_device, uniform};
 use digitgan::weights::{Bundle, Precision};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -275,7 +275,13 @@ fn run(cli: Cli) -> Result<()> {
             let b = load_bundle(weights.as_deref())?;
             let device = train_device();
             let restored = match method.as_str() {
-                "restorer" => restore_network(&b.restorer, &images, masks.as_deref(), &device)?,
+                "restorer" => restore_told(
+                    &b.restorer,
+                    b.reader.as_ref(),
+                    &images,
+                    masks.as_deref(),
+                    &device,
+                )?,
                 "latent" => {
                     let cfg = LatentSearchConfig::new();
                     let n = images.len() / PIXELS;

@@ -8,6 +8,7 @@ use digitgan::error::{Error, Result};
 use digitgan::eval::{ClassifierTrainConfig, train_classifier};
 use digitgan::files::{write, write_digits};
 use digitgan::model::{Classifier, ClassifierConfig, Restorer, RestorerConfig};
+use digitgan::reader::{Reader, ReaderConfig, ReaderTrainConfig, train_reader};
 use digitgan::soup::same_weights;
 use digitgan::train::{Models, RestorerTargets, TrainConfig, Trainer, train_device, uniform};
 use digitgan::weights::{Architecture, Bundle, Precision};
@@ -138,6 +139,18 @@ pub struct TrainArgs {
     /// 6,000 steps in studies that only compare generators).
     #[arg(long, conflicts_with = "new_classifier")]
     pub classifier: Option<PathBuf>,
+    /// Train a reader (a CNN that names the digit in a damaged image, `reader.rs`) for this
+    /// many steps on the damage mix of --damage-weights, and ship it in the weights. Without
+    /// it, the reader of a --from file is kept.
+    #[arg(long)]
+    pub train_reader: Option<usize>,
+    /// With --train-reader: channels of the reader's first convolution (default 16).
+    #[arg(long, requires = "train_reader", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub reader_width: Option<u16>,
+    /// With --from: make the file's U-Net restorer class-conditional (told the digit: the true
+    /// label in training, the reader's reading at inference), starting as the same function.
+    #[arg(long, requires = "from", conflicts_with = "restorer_conv")]
+    pub restorer_classes: bool,
 }
 
 /// The restorer of a `--from` file and its configuration, its U-Net bottleneck grown by `grow`
@@ -274,7 +287,17 @@ fn trainer(
                 device,
             )?;
             config.restorer = c;
-            r
+            if args.restorer_classes && r.classes() == 0 {
+                if config.restorer.conv.is_none() {
+                    return Err(Error::Input(
+                        "--restorer-classes: only a U-Net restorer takes a class".into(),
+                    ));
+                }
+                config.restorer.conv_classes = Some(digitgan::model::CLASSES);
+                r.with_classes(digitgan::model::CLASSES, device)
+            } else {
+                r
+            }
         }
     };
     let models = Models {
@@ -321,6 +344,41 @@ fn perceptual_classifier(p: &Path, reference: &Classifier) -> Result<Classifier>
     Ok(aux)
 }
 
+/// The digits the reader learns from: those the restorer trains on (`--per-class`).
+fn trainer_data_for_reader(args: &TrainArgs, data: &MnistSubset) -> Digits {
+    match args.per_class {
+        Some(k) => data.train.take_per_class(k),
+        None => data.train.clone(),
+    }
+}
+
+/// The reader to ship: a new one (`--train-reader`), the `--from` file's, or none.
+fn reader(args: &TrainArgs, data: &Digits) -> Result<Option<(ReaderConfig, Reader)>> {
+    let Some(steps) = args.train_reader else {
+        let Some(from) = &args.from else {
+            return Ok(None);
+        };
+        let b = load_bundle(Some(from))?;
+        return Ok(b.arch.reader.zip(b.reader));
+    };
+    let mut cfg = ReaderTrainConfig::new().with_steps(steps);
+    if let Some(w) = args.reader_width {
+        cfg.model.width = w.into();
+    }
+    if let Some(w) = &args.damage_weights {
+        cfg.damage_weights = w.clone();
+    }
+    let pb = bar(steps as u64, "reader");
+    let reader = train_reader(&cfg, data, args.seed, |step, loss| {
+        if step % 100 == 0 {
+            pb.set_prefix(format!("loss {loss:.3}"));
+        }
+        pb.inc(1);
+    });
+    pb.finish();
+    Ok(Some((cfg.model, reader)))
+}
+
 /// A fixed grid of 100 latents (ten of each digit) for the sample PNGs.
 struct SampleGrid {
     z: Vec<f32>,
@@ -352,6 +410,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let device = train_device();
     let (mut trainer, from_file) = trainer(&args, &mut config, train_data, &device)?;
     let classifier = reference_classifier(&args, from_file, &data)?;
+    let (reader_arch, reader) = reader(&args, &trainer_data_for_reader(&args, &data))?.unzip();
     if let Some(p) = &args.perceptual_classifier {
         trainer = trainer.with_perceptual(perceptual_classifier(p, &classifier)?);
     }
@@ -400,11 +459,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
             discriminator: config.discriminator.clone(),
             restorer: config.restorer.clone(),
             classifier: ClassifierConfig::new(),
+            reader: reader_arch,
         },
         generator: trainer.models.generator.clone(),
         discriminator: trainer.models.discriminator.clone(),
         restorer: trainer.models.restorer.clone(),
         classifier,
+        reader,
     };
     let half = if args.half {
         Precision::F16

@@ -1,0 +1,215 @@
+//! The reader: a small CNN that names the digit in a *damaged* image, from exactly what the
+//! restorer sees (the damaged digit and its mask). It is trained on damaged training digits made
+//! on the fly by the restorer's own damage code, and it is not the reference classifier that
+//! judges the restorations (`digitgan eval`): a class-conditional restorer is told the class
+//! the reader reads, so the label that survives a block is not lost on the way through the
+//! restorer (README "Session 11").
+//!
+//! Shapes use B = batch, W = width, H = hidden units.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::activation::{leaky_relu, softmax};
+use rand::{SeedableRng, rngs::StdRng};
+
+use crate::data::{AugmentConfig, Batcher, Digits, SIDE};
+use crate::model::CLASSES;
+use crate::train::{TrainConfig, class_loss, tensor2, to_vec};
+
+/// The reader's layout.
+#[derive(Config, Debug, PartialEq)]
+pub struct ReaderConfig {
+    /// Channels of the first convolution (the deeper ones have twice as many).
+    #[config(default = 16)]
+    pub width: usize,
+    /// Units of the dense layer before the class logits.
+    #[config(default = 128)]
+    pub hidden: usize,
+    /// LeakyReLU negative slope.
+    #[config(default = 0.2)]
+    pub slope: f64,
+}
+
+/// R(x_bad, mask) → class logits.
+#[derive(Module, Debug)]
+pub struct Reader {
+    c1: Conv2d,
+    c2: Conv2d,
+    c3: Conv2d,
+    c4: Conv2d,
+    fc: Linear,
+    out: Linear,
+    slope: f64,
+}
+
+fn conv(input: usize, output: usize, stride: usize, device: &Device) -> Conv2d {
+    Conv2dConfig::new([input, output], [3, 3])
+        .with_stride([stride, stride])
+        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+        .init(device)
+}
+
+impl ReaderConfig {
+    pub fn init(&self, device: &Device) -> Reader {
+        let w = self.width;
+        Reader {
+            c1: conv(2, w, 1, device),
+            c2: conv(w, 2 * w, 2, device),
+            c3: conv(2 * w, 2 * w, 1, device),
+            c4: conv(2 * w, 2 * w, 2, device),
+            fc: LinearConfig::new(2 * w * (SIDE / 4) * (SIDE / 4), self.hidden).init(device),
+            out: LinearConfig::new(self.hidden, CLASSES).init(device),
+            slope: self.slope,
+        }
+    }
+
+    /// Refuses layouts no DigitGAN reader has (a tampered weights file must not allocate
+    /// gigabytes).
+    pub fn check(&self) -> crate::Result<()> {
+        if self.width == 0 || self.width > 64 || self.hidden == 0 || self.hidden > 4096 {
+            return Err(crate::Error::Weights(
+                "unsupported reader layout (1–64 channels, 1–4096 hidden units)".into(),
+            ));
+        }
+        if !self.slope.is_finite() {
+            return Err(crate::Error::Weights("reader slope is not finite".into()));
+        }
+        Ok(())
+    }
+}
+
+impl Reader {
+    /// damaged: [B, 784] in [-1, 1]; mask: [B, 784], 1 = unknown (all 0 when blind or noisy)
+    /// → class logits [B, 10].
+    pub fn forward(&self, damaged: Tensor<2>, mask: Tensor<2>) -> Tensor<2> {
+        let act = |t: Tensor<4>| leaky_relu(t, self.slope);
+        let b = damaged.dims()[0];
+        let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
+        let h = act(self.c1.forward(x)); // [B, W, 28, 28]
+        let h = act(self.c2.forward(h)); // [B, 2W, 14, 14]
+        let h = act(self.c3.forward(h)); // [B, 2W, 14, 14]
+        let h = act(self.c4.forward(h)); // [B, 2W, 7, 7]
+        let [_, c, s1, s2] = h.dims();
+        let h = leaky_relu(self.fc.forward(h.reshape([b, c * s1 * s2])), self.slope); // [B, H]
+        self.out.forward(h) // [B, 10]
+    }
+
+    /// Class probabilities [B, 10] for damaged digits as the restorer takes them.
+    pub fn probabilities(&self, damaged: Tensor<2>, mask: Tensor<2>) -> Tensor<2> {
+        softmax(self.forward(damaged, mask), 1)
+    }
+}
+
+/// How the reader is trained.
+#[derive(Config, Debug, PartialEq)]
+pub struct ReaderTrainConfig {
+    #[config(default = "ReaderConfig::new()")]
+    pub model: ReaderConfig,
+    #[config(default = 4000)]
+    pub steps: usize,
+    #[config(default = 64)]
+    pub batch_size: usize,
+    /// Adam's learning rate, annealed to 0 along a half cosine over the run.
+    #[config(default = 1e-3)]
+    pub lr: f64,
+    /// The damage mix (block, strokes, half, noise, s&p), as `TrainConfig::damage_weights`.
+    #[config(default = "vec![1.0, 1.0, 1.0, 1.0, 1.0]")]
+    pub damage_weights: Vec<f32>,
+    /// Fraction of erasures shown without their mask (as the restorer is trained blind).
+    #[config(default = 0.25)]
+    pub blind_fraction: f32,
+    /// Apply the random transform T(x) to the clean digits before damaging them.
+    #[config(default = true)]
+    pub augment: bool,
+}
+
+/// Trains a reader on damaged versions of `data` ([0, 1] digits), damage made on the fly by the
+/// restorer's own damage code. Returns it on the plain device.
+pub fn train_reader(
+    cfg: &ReaderTrainConfig,
+    data: &Digits,
+    seed: u64,
+    mut progress: impl FnMut(usize, f32),
+) -> Reader {
+    let device = crate::train::train_device();
+    let mut model = crate::train::with_seeded_init(&device, seed, || cfg.model.init(&device));
+    let mut opt = AdamConfig::new().init();
+    let mut batcher = Batcher::new(data.len(), seed);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x4ead);
+    let ranges = AugmentConfig::new();
+    let damage = TrainConfig::new()
+        .with_damage_weights(cfg.damage_weights.clone())
+        .with_blind_fraction(cfg.blind_fraction);
+    let b = cfg.batch_size.max(1);
+    for step in 0..cfg.steps {
+        let batch = data.select(&batcher.next_indices(b));
+        let images = match cfg.augment {
+            true => ranges.augment_batch(&batch.images, &mut rng),
+            false => batch.images.clone(),
+        };
+        let rows = crate::train::damaged_batch(&images, &damage, &mut rng);
+        let logits = model.forward(
+            tensor2(&rows.damaged, b, &device),
+            tensor2(&rows.mask, b, &device),
+        );
+        let loss = class_loss(logits, &batch.labels);
+        let value = loss.clone().into_scalar::<f32>();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let lr =
+            cfg.lr * 0.5 * (1.0 + (std::f64::consts::PI * step as f64 / cfg.steps as f64).cos());
+        model = opt.step(lr, model, grads);
+        progress(step, value);
+    }
+    model.valid()
+}
+
+/// Class probabilities for damaged [0, 1] digits and their masks (1 = unknown; None = blind).
+pub fn read(
+    reader: &Reader,
+    images: &[f32],
+    masks: Option<&[f32]>,
+    device: &Device,
+) -> crate::Result<Vec<f32>> {
+    let n = crate::restore::validate(images, masks)?;
+    let device = &device.clone().inner();
+    let mask = match masks {
+        Some(m) => m.iter().map(|&v| if v > 0.5 { 1.0 } else { 0.0 }).collect(),
+        None => vec![0.0; images.len()],
+    };
+    let x = tensor2(&crate::data::to_tanh_range(images), n, device);
+    Ok(to_vec(
+        reader.valid().probabilities(x, tensor2(&mask, n, device)),
+    ))
+}
+
+/// The most likely class of each row of probabilities.
+pub fn argmax(probabilities: &[f32]) -> Vec<u8> {
+    probabilities
+        .chunks_exact(CLASSES)
+        .map(|p| {
+            p.iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map_or(0, |(i, _)| i as u8)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PIXELS;
+
+    #[test]
+    fn the_reader_maps_a_damaged_batch_to_class_logits() {
+        let device = Device::flex();
+        let r = ReaderConfig::new()
+            .with_width(4)
+            .with_hidden(8)
+            .init(&device);
+        let x = Tensor::<2>::zeros([3, PIXELS], &device);
+        assert_eq!(r.forward(x.clone(), x).dims(), [3, CLASSES]);
+    }
+}
