@@ -1,7 +1,11 @@
 //! The weights file: the committed pretrained weights fit today's architecture, and every kind
 //! of bad file is refused with its own message.
 
+use burn::module::Module;
 use digitgan::data::crc32;
+use digitgan::model::RestorerConfig;
+use digitgan::reader::ReaderConfig;
+use digitgan::restore::{restore_as, restore_told};
 use digitgan::train::train_device;
 use digitgan::weights::{Architecture, Bundle, PRETRAINED, Precision};
 
@@ -108,6 +112,82 @@ fn bad_files_get_specific_messages() {
     let msg = message(&foreign.to_bytes(Precision::F32).unwrap());
     assert!(msg.contains("generator does not fit"), "{msg}");
     assert!(msg.len() < 300, "short enough to show: {msg}");
+}
+
+/// A small class-conditional U-Net restorer with a reader: the networks that restore a digit.
+fn told_bundle() -> Bundle {
+    let device = train_device();
+    let arch = Architecture {
+        restorer: RestorerConfig::unet()
+            .with_conv(Some(4))
+            .with_conv_classes(Some(10)),
+        reader: Some(ReaderConfig::new().with_width(4).with_hidden(16)),
+        ..Architecture::default()
+    };
+    let mut b = digitgan::train::with_seeded_init(&device, 5, || Bundle::init(arch, &device));
+    // A live class input (a fresh one is zero, so the reader would not show in the output).
+    b.restorer = b.restorer.map(&mut Shift(0.02));
+    b
+}
+
+struct Shift(f32);
+
+impl burn::module::ModuleMapper for Shift {
+    fn map_float<const D: usize>(
+        &mut self,
+        p: burn::module::Param<burn::prelude::Tensor<D>>,
+    ) -> burn::module::Param<burn::prelude::Tensor<D>> {
+        let s = self.0;
+        p.map(|t| t.add_scalar(s))
+    }
+}
+
+#[test]
+fn a_reader_and_a_class_conditional_restorer_round_trip() {
+    let device = train_device();
+    let b = told_bundle();
+    let test = digitgan::data::MnistSubset::bundled()
+        .test
+        .take_per_class(1);
+    let mask: Vec<f32> = (0..test.images.len())
+        .map(|i| ((i % 784) / 28 > 14) as u8 as f32)
+        .collect();
+    let restore = |b: &Bundle| {
+        restore_told(
+            &b.restorer,
+            b.reader.as_ref(),
+            &test.images,
+            Some(&mask),
+            &device,
+        )
+        .unwrap()
+    };
+    let before = restore(&b);
+    // Told nothing, the same restorer gives something else: the reader is in the path.
+    let untold = restore_as(&b.restorer, None, &test.images, Some(&mask), &device).unwrap();
+    assert!(
+        before
+            .iter()
+            .zip(&untold)
+            .any(|(a, u)| (a - u).abs() > 1e-3)
+    );
+    for (precision, tolerance) in [(Precision::F32, 1e-5), (Precision::Int8, 0.1)] {
+        let again = Bundle::from_bytes(&b.to_bytes(precision).unwrap(), &device).unwrap();
+        assert_eq!(again.arch, b.arch);
+        assert!(again.reader.is_some(), "{precision:?}: the reader was lost");
+        let after = restore(&again);
+        let worst = before
+            .iter()
+            .zip(&after)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < tolerance, "{precision:?}: max difference {worst}");
+    }
+    // A reader section the architecture does not describe is refused, not ignored.
+    let mut stray = b.clone();
+    stray.arch.reader = None;
+    let msg = message(&stray.to_bytes(Precision::F32).unwrap());
+    assert!(msg.contains("reader"), "{msg}");
 }
 
 /// A seeded init stays reproducible while other threads load weights files (burn's record

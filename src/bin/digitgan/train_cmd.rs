@@ -144,6 +144,9 @@ pub struct TrainArgs {
     /// it, the reader of a --from file is kept.
     #[arg(long)]
     pub train_reader: Option<usize>,
+    /// Take the reader of these weights (instead of the --from file's).
+    #[arg(long, conflicts_with = "train_reader")]
+    pub reader_from: Option<PathBuf>,
     /// With --train-reader: channels of the reader's first convolution (default 16).
     #[arg(long, requires = "train_reader", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub reader_width: Option<u16>,
@@ -352,10 +355,11 @@ fn trainer_data_for_reader(args: &TrainArgs, data: &MnistSubset) -> Digits {
     }
 }
 
-/// The reader to ship: a new one (`--train-reader`), the `--from` file's, or none.
+/// The reader to ship: a new one (`--train-reader`), `--reader-from`'s, the `--from` file's,
+/// or none.
 fn reader(args: &TrainArgs, data: &Digits) -> Result<Option<(ReaderConfig, Reader)>> {
     let Some(steps) = args.train_reader else {
-        let Some(from) = &args.from else {
+        let Some(from) = args.reader_from.as_ref().or(args.from.as_ref()) else {
             return Ok(None);
         };
         let b = load_bundle(Some(from))?;
