@@ -8,9 +8,12 @@
 //!   u8 rank, u32 × rank dims
 //!   u8 kind   0: f32 values                (vectors: biases, batch-norm scales and statistics)
 //!             1: int8, one scale per column (matrices [rows, cols]: f32 × cols, then i8 × rows·cols)
+//!             2: int8, one scale per first index (convolution kernels [out, in, kh, kw]: f32 ×
+//!                out, then i8 × all values; format v3)
 //! ```
 //! A matrix value is `q · scale[col]` with `scale[col] = max |w[·, col]| / 127` (symmetric,
-//! per output unit: `Linear` weights are `[d_in, d_out]`). Loading builds the networks from the
+//! per output unit: `Linear` weights are `[d_in, d_out]`); a kernel value is `q · scale[out]`,
+//! per output channel. Loading builds the networks from the
 //! architecture first and checks each tensor's shape against them, so a stale or tampered file
 //! fails with a message, never a panic.
 
@@ -21,6 +24,7 @@ use std::collections::VecDeque;
 
 const KIND_F32: u8 = 0;
 const KIND_I8: u8 = 1;
+const KIND_I8_ROWS: u8 = 2;
 /// No DigitGAN tensor has more dimensions (or more values) than this; refuse files that claim so.
 const MAX_RANK: usize = 4;
 const MAX_VALUES: usize = 1 << 24;
@@ -42,6 +46,13 @@ pub fn encode<M: Module>(module: &M) -> Vec<u8> {
         if shape.len() == 2 {
             out.push(KIND_I8);
             let (scales, q) = quantize(values, shape[0], shape[1]);
+            for s in scales {
+                out.extend_from_slice(&s.to_le_bytes());
+            }
+            out.extend(q.iter().map(|&v| v as u8));
+        } else if shape.len() == 4 {
+            out.push(KIND_I8_ROWS);
+            let (scales, q) = quantize_rows(values, shape[0]);
             for s in scales {
                 out.extend_from_slice(&s.to_le_bytes());
             }
@@ -101,6 +112,25 @@ fn quantize(values: &[f32], rows: usize, cols: usize) -> (Vec<f32>, Vec<i8>) {
     (scales, q)
 }
 
+/// Symmetric int8 with one scale per slice along the first dimension (a kernel's output
+/// channel): returns the slice scales and the quantized values.
+fn quantize_rows(values: &[f32], rows: usize) -> (Vec<f32>, Vec<i8>) {
+    let per = values.len() / rows.max(1);
+    let scales: Vec<f32> = values
+        .chunks(per.max(1))
+        .map(|row| {
+            let m = row.iter().fold(0f32, |a, v| a.max(v.abs()));
+            if m > 0.0 { m / 127.0 } else { 1.0 }
+        })
+        .collect();
+    let q = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (v / scales[i / per.max(1)]).round().clamp(-127.0, 127.0) as i8)
+        .collect();
+    (scales, q)
+}
+
 fn parse(bytes: &[u8]) -> Result<Vec<Decoded>> {
     let mut r = crate::weights::Reader::new(bytes);
     let count = r.u32()? as usize;
@@ -131,6 +161,16 @@ fn parse(bytes: &[u8]) -> Result<Vec<Decoded>> {
                 q.iter()
                     .enumerate()
                     .map(|(i, &b)| b as i8 as f32 * scales[i % cols])
+                    .collect()
+            }
+            KIND_I8_ROWS if rank == 4 && shape[0] > 0 => {
+                let rows = shape[0];
+                let per = n / rows;
+                let scales = floats(r.take(rows * 4)?);
+                let q = r.take(n)?;
+                q.iter()
+                    .enumerate()
+                    .map(|(i, &b)| b as i8 as f32 * scales[i / per.max(1)])
                     .collect()
             }
             kind => return Err(Error::Weights(format!("unknown tensor kind {kind}"))),
@@ -191,6 +231,23 @@ impl ModuleMapper for Apply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantize_rows_keeps_each_output_channel_within_half_a_step() {
+        // [out 3, in 2, 2, 1]: channels of very different sizes keep their own precision.
+        let values: Vec<f32> = (0..12)
+            .map(|i| (i as f32 - 5.5) * [0.01f32, 1.0, 30.0][i / 4])
+            .collect();
+        let (scales, q) = quantize_rows(&values, 3);
+        assert_eq!(scales.len(), 3);
+        for (i, (&v, &q)) in values.iter().zip(&q).enumerate() {
+            let back = q as f32 * scales[i / 4];
+            assert!(
+                (back - v).abs() <= scales[i / 4] / 2.0 + 1e-6,
+                "{i}: {v} → {back}"
+            );
+        }
+    }
 
     #[test]
     fn quantize_keeps_each_column_within_half_a_step() {

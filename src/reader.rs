@@ -21,8 +21,9 @@ use crate::train::{TrainConfig, class_loss, tensor2, to_vec};
 /// The reader's layout.
 #[derive(Config, Debug, PartialEq)]
 pub struct ReaderConfig {
-    /// Channels of the first convolution (the deeper ones have twice as many).
-    #[config(default = 16)]
+    /// Channels of the first convolution (the deeper ones have twice as many). 32 reads
+    /// block-damaged test digits at 92.7% against 90.2% for 16 (README "Session 11").
+    #[config(default = 32)]
     pub width: usize,
     /// Units of the dense layer before the class logits.
     #[config(default = 128)]
@@ -126,15 +127,20 @@ pub struct ReaderTrainConfig {
 }
 
 /// Trains a reader on damaged versions of `data` ([0, 1] digits), damage made on the fly by the
-/// restorer's own damage code. Returns it on the plain device.
+/// restorer's own damage code, from `start` (a trained reader of `cfg.model`'s layout) or from
+/// a seeded init. Returns it on the plain device.
 pub fn train_reader(
     cfg: &ReaderTrainConfig,
     data: &Digits,
     seed: u64,
+    start: Option<Reader>,
     mut progress: impl FnMut(usize, f32),
 ) -> Reader {
     let device = crate::train::train_device();
-    let mut model = crate::train::with_seeded_init(&device, seed, || cfg.model.init(&device));
+    let mut model = match start {
+        Some(reader) => reader.fork(&device),
+        None => crate::train::with_seeded_init(&device, seed, || cfg.model.init(&device)),
+    };
     let mut opt = AdamConfig::new().init();
     let mut batcher = Batcher::new(data.len(), seed);
     let mut rng = StdRng::seed_from_u64(seed ^ 0x4ead);

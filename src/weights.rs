@@ -25,9 +25,10 @@ use burn::tensor::{Bytes, DType};
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &[u8; 8] = b"DGANWTS\0";
-/// The newest format this build reads. Version 2 added the int8 flag; files without it are still
-/// written as version 1, so older builds keep reading them.
-pub const FORMAT_VERSION: u16 = 2;
+/// The newest format this build reads. Version 2 added the int8 flag; version 3 int8-encodes
+/// convolution kernels too (`quant.rs` kind 2), so int8 files are written as version 3 and older
+/// builds refuse them as newer; files without the flag are still version 1.
+pub const FORMAT_VERSION: u16 = 3;
 const FLAG_F16: u16 = 1;
 const FLAG_INT8: u16 = 2;
 
@@ -124,17 +125,18 @@ impl Architecture {
     }
 }
 
-/// The shipped architecture: the default recipe's G and D, the U-Net restorer
-/// ([`RestorerConfig::unet`]) and the reference classifier.
+/// The shipped architecture: the default recipe's G and D, the class-conditional U-Net restorer
+/// ([`RestorerConfig::unet`] told the class), the reference classifier and the reader that
+/// tells the restorer the class.
 impl Default for Architecture {
     fn default() -> Self {
         let t = crate::train::TrainConfig::new();
         Self {
             generator: t.generator,
             discriminator: t.discriminator,
-            restorer: RestorerConfig::unet(),
+            restorer: RestorerConfig::unet().with_conv_classes(Some(CLASSES)),
             classifier: ClassifierConfig::new(),
-            reader: None,
+            reader: Some(ReaderConfig::new()),
         }
     }
 }
@@ -195,7 +197,7 @@ impl Bundle {
         let (version, flags) = match precision {
             Precision::F32 => (1u16, 0u16),
             Precision::F16 => (1, FLAG_F16),
-            Precision::Int8 => (2, FLAG_INT8),
+            Precision::Int8 => (3, FLAG_INT8),
         };
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);

@@ -16,7 +16,7 @@ fn a_briefly_trained_reader_names_block_damaged_test_digits() {
         .with_steps(300)
         .with_batch_size(32)
         .with_damage_weights(vec![1.0, 0.0, 0.0, 0.0, 0.0]);
-    let reader = train_reader(&cfg, &data.train, 1, |_, _| {});
+    let reader = train_reader(&cfg, &data.train, 1, None, |_, _| {});
     let test = data.test.take_per_class(20);
     let mut rng = StdRng::seed_from_u64(7);
     let (mut damaged, mut masks) = (Vec::new(), Vec::new());

@@ -22,6 +22,11 @@ fn tiny_file(int8: bool) -> &'static [u8] {
             discriminator: DiscriminatorConfig::new().with_hidden(vec![4]),
             restorer: RestorerConfig::new().with_hidden(vec![4]),
             classifier: ClassifierConfig::new().with_hidden(vec![4]),
+            reader: Some(
+                digitgan::reader::ReaderConfig::new()
+                    .with_width(1)
+                    .with_hidden(4),
+            ),
         };
         let bundle = Bundle::init(arch, &train_device());
         [Precision::F16, Precision::Int8].map(|p| bundle.to_bytes(p).unwrap())
@@ -124,9 +129,14 @@ proptest! {
     /// Architecture descriptions with absurd sizes are refused before anything is allocated.
     #[test]
     fn absurd_architectures_are_refused(width in 4097usize..usize::MAX / 2, layers in 9usize..64) {
-        for hidden in [vec![width], vec![8; layers]] {
+        let reader = |w: usize| digitgan::reader::ReaderConfig::new().with_width(w);
+        let absurd = [(vec![width], None), (vec![8; layers], None), (vec![8], Some(reader(width)))];
+        for (hidden, reader) in absurd {
             let mut arch = Architecture::default();
             arch.generator.hidden = hidden;
+            if reader.is_some() {
+                arch.reader = reader;
+            }
             let json = serde_json::to_vec(&arch).unwrap();
             let mut bytes = MAGIC.to_vec();
             bytes.extend_from_slice(&1u16.to_le_bytes());

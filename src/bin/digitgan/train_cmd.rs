@@ -144,10 +144,14 @@ pub struct TrainArgs {
     /// it, the reader of a --from file is kept.
     #[arg(long)]
     pub train_reader: Option<usize>,
-    /// Take the reader of these weights (instead of the --from file's).
-    #[arg(long, conflicts_with = "train_reader")]
+    /// Take the reader of these weights (instead of the --from file's); with --train-reader,
+    /// train on from it.
+    #[arg(long)]
     pub reader_from: Option<PathBuf>,
-    /// With --train-reader: channels of the reader's first convolution (default 16).
+    /// With --train-reader: the reader's peak learning rate (default 1e-3; annealed to 0).
+    #[arg(long, requires = "train_reader")]
+    pub reader_lr: Option<f64>,
+    /// With --train-reader: channels of the reader's first convolution (default 32).
     #[arg(long, requires = "train_reader", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub reader_width: Option<u16>,
     /// With --from: make the file's U-Net restorer class-conditional (told the digit: the true
@@ -358,22 +362,38 @@ fn trainer_data_for_reader(args: &TrainArgs, data: &MnistSubset) -> Digits {
 /// The reader to ship: a new one (`--train-reader`), `--reader-from`'s, the `--from` file's,
 /// or none.
 fn reader(args: &TrainArgs, data: &Digits) -> Result<Option<(ReaderConfig, Reader)>> {
+    let file_reader = |path: &PathBuf| -> Result<Option<(ReaderConfig, Reader)>> {
+        let b = load_bundle(Some(path))?;
+        Ok(b.arch.reader.zip(b.reader))
+    };
     let Some(steps) = args.train_reader else {
         let Some(from) = args.reader_from.as_ref().or(args.from.as_ref()) else {
             return Ok(None);
         };
-        let b = load_bundle(Some(from))?;
-        return Ok(b.arch.reader.zip(b.reader));
+        return file_reader(from);
     };
     let mut cfg = ReaderTrainConfig::new().with_steps(steps);
     if let Some(w) = args.reader_width {
         cfg.model.width = w.into();
     }
+    if let Some(lr) = args.reader_lr {
+        cfg.lr = lr;
+    }
+    let start = match &args.reader_from {
+        Some(path) => {
+            let (arch, reader) = file_reader(path)?.ok_or_else(|| {
+                Error::Input(format!("--reader-from {}: no reader in it", path.display()))
+            })?;
+            cfg.model = arch;
+            Some(reader)
+        }
+        None => None,
+    };
     if let Some(w) = &args.damage_weights {
         cfg.damage_weights = w.clone();
     }
     let pb = bar(steps as u64, "reader");
-    let reader = train_reader(&cfg, data, args.seed, |step, loss| {
+    let reader = train_reader(&cfg, data, args.seed, start, |step, loss| {
         if step % 100 == 0 {
             pb.set_prefix(format!("loss {loss:.3}"));
         }
