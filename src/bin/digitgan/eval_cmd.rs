@@ -234,29 +234,6 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
                 let out = restore_as(&b.restorer, Some(&onehot), &damaged, mask_arg, &device)?;
                 Ok(score(&out, clean.len()))
             });
-            if std::env::var("DG_ARGMAX").is_ok() {
-                let mut oh = vec![0.0f32; clean.len() * 10];
-                for (row, &y) in oh.chunks_exact_mut(10).zip(&pred) {
-                    row[y as usize] = 1.0;
-                }
-                let out = restore_as(&b.restorer, Some(&oh), &damaged, mask_arg, &device)?;
-                let (p, a) = score(&out, clean.len());
-                println!("ARGMAX {} {p:.2} / {:.1}", kind.name(), 100.0 * a);
-                for t in [0.5f32, 2.0] {
-                    let sharp: Vec<f32> = read
-                        .chunks_exact(10)
-                        .flat_map(|r| {
-                            let v: Vec<f32> =
-                                r.iter().map(|x| x.max(1e-12).powf(1.0 / t)).collect();
-                            let z: f32 = v.iter().sum();
-                            v.into_iter().map(move |x| x / z)
-                        })
-                        .collect();
-                    let out = restore_as(&b.restorer, Some(&sharp), &damaged, mask_arg, &device)?;
-                    let (p, a) = score(&out, clean.len());
-                    println!("TEMP {t} {} {p:.2} / {:.1}", kind.name(), 100.0 * a);
-                }
-            }
             reader_rows.push((kind.name(), reader_acc, truth.transpose()?));
         }
         if damaged_reference {
