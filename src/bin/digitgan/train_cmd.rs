@@ -393,6 +393,7 @@ fn reader(args: &TrainArgs, data: &Digits) -> Result<Option<(ReaderConfig, Reade
         cfg.damage_weights = w.clone();
     }
     let pb = bar(steps as u64, "reader");
+    let started = std::time::Instant::now();
     let reader = train_reader(&cfg, data, args.seed, start, |step, loss| {
         if step % 100 == 0 {
             pb.set_prefix(format!("loss {loss:.3}"));
@@ -400,6 +401,11 @@ fn reader(args: &TrainArgs, data: &Digits) -> Result<Option<(ReaderConfig, Reade
         pb.inc(1);
     });
     pb.finish();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "trained the reader {steps} steps in {secs:.0} s ({:.1} steps/s)",
+        steps as f64 / secs.max(1e-9)
+    );
     Ok(Some((cfg.model, reader)))
 }
 
