@@ -180,10 +180,7 @@ pub fn read(
 ) -> crate::Result<Vec<f32>> {
     let n = crate::restore::validate(images, masks)?;
     let device = &device.clone().inner();
-    let mask = match masks {
-        Some(m) => m.iter().map(|&v| if v > 0.5 { 1.0 } else { 0.0 }).collect(),
-        None => vec![0.0; images.len()],
-    };
+    let mask = crate::restore::binary_mask(images.len(), masks);
     let x = tensor2(&crate::data::to_tanh_range(images), n, device);
     Ok(to_vec(
         reader.valid().probabilities(x, tensor2(&mask, n, device)),

@@ -44,6 +44,15 @@ pub fn validate(images: &[f32], masks: Option<&[f32]>) -> crate::Result<usize> {
     Ok(images.len() / PIXELS)
 }
 
+/// The mask a network is given: 1 where `masks` marks a pixel unknown (> 0.5), else 0; all 0
+/// (blind) without masks.
+pub(crate) fn binary_mask(len: usize, masks: Option<&[f32]>) -> Vec<f32> {
+    match masks {
+        Some(m) => m.iter().map(|&v| if v > 0.5 { 1.0 } else { 0.0 }).collect(),
+        None => vec![0.0; len],
+    }
+}
+
 /// Restores digits with the restorer network. `masks` = None means blind restoration.
 pub fn restore_network(
     restorer: &Restorer,
@@ -95,10 +104,7 @@ pub fn restore_as(
         Some(p) => Some(tensor2(p, n, device)), // [N, K]
         None => None,
     };
-    let mask = match masks {
-        Some(m) => m.iter().map(|&v| if v > 0.5 { 1.0 } else { 0.0 }).collect(),
-        None => vec![0.0; images.len()],
-    };
+    let mask = binary_mask(images.len(), masks);
     let x = tensor2(&to_tanh_range(images), n, device);
     let m = tensor2(&mask, n, device);
     let out = r.forward_told(x, m, masks.is_none(), classes);
