@@ -1,5 +1,6 @@
 //! The reader (a CNN that names the digit in a damaged image): it learns from damaged training
-//! digits, reads damaged test digits far above chance, and refuses malformed input.
+//! digits, reads damaged test digits far above chance, is reproducible from its seed, and refuses
+//! malformed input.
 
 use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
@@ -58,4 +59,21 @@ fn the_reader_refuses_malformed_input() {
     assert!(read(&reader, &[f32::NAN; PIXELS], None, &device).is_err());
     assert!(read(&reader, &[0.0; PIXELS], Some(&[0.0; 10]), &device).is_err());
     assert!(read(&reader, &[], None, &device).is_err());
+}
+
+#[test]
+fn one_seed_trains_the_same_reader() {
+    let data = MnistSubset::bundled().train.take_per_class(20);
+    let cfg = ReaderTrainConfig::new()
+        .with_model(ReaderConfig::new().with_width(2).with_hidden(8))
+        .with_steps(20)
+        .with_batch_size(16);
+    let probe = data.images[..3 * PIXELS].to_vec();
+    let device = train_device();
+    let run = |seed| {
+        let reader = train_reader(&cfg, &data, seed, None, |_, _| {});
+        read(&reader, &probe, None, &device).unwrap()
+    };
+    assert_eq!(run(4), run(4), "the same seed must give the same reader");
+    assert_ne!(run(4), run(5), "another seed gives another reader");
 }
