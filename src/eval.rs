@@ -67,6 +67,11 @@ pub fn classify(model: &Classifier, images: &[f32], device: &Device) -> (Vec<u8>
         model.valid().forward(tensor2(images, n, device)),
         1,
     ));
+    most_likely(&probs)
+}
+
+/// The most likely class of each row of class probabilities, and its probability.
+pub fn most_likely(probs: &[f32]) -> (Vec<u8>, Vec<f32>) {
     probs
         .chunks_exact(CLASSES)
         .map(|p| {

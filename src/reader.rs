@@ -163,8 +163,7 @@ pub fn train_reader(
         let loss = class_loss(logits, &batch.labels);
         let value = loss.clone().into_scalar::<f32>();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        let lr =
-            cfg.lr * 0.5 * (1.0 + (std::f64::consts::PI * step as f64 / cfg.steps as f64).cos());
+        let lr = crate::train::half_cosine(cfg.lr, step as u64, cfg.steps as u64);
         model = opt.step(lr, model, grads);
         progress(step, value);
     }
@@ -185,19 +184,6 @@ pub fn read(
     Ok(to_vec(
         reader.valid().probabilities(x, tensor2(&mask, n, device)),
     ))
-}
-
-/// The most likely class of each row of probabilities.
-pub fn argmax(probabilities: &[f32]) -> Vec<u8> {
-    probabilities
-        .chunks_exact(CLASSES)
-        .map(|p| {
-            p.iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .map_or(0, |(i, _)| i as u8)
-        })
-        .collect()
 }
 
 #[cfg(test)]

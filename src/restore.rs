@@ -73,11 +73,8 @@ pub fn restore_told(
     masks: Option<&[f32]>,
     device: &Device,
 ) -> crate::Result<Vec<f32>> {
-    let classes = match reader.filter(|_| restorer.classes() > 0) {
-        Some(reader) => Some(crate::reader::read(reader, images, masks, device)?),
-        None => None,
-    };
-    restore_as(restorer, classes.as_deref(), images, masks, device)
+    let told = reader.map_or(Told::Nothing, Told::ByReader);
+    restore_with(restorer, told, images, masks, device)
 }
 
 /// Restores digits told their classes: `classes` holds K probabilities per digit (ignored by a
@@ -89,24 +86,47 @@ pub fn restore_as(
     masks: Option<&[f32]>,
     device: &Device,
 ) -> crate::Result<Vec<f32>> {
+    let told = classes.map_or(Told::Nothing, Told::Classes);
+    restore_with(restorer, told, images, masks, device)
+}
+
+/// What a class-conditional restorer is told.
+enum Told<'a> {
+    Nothing,
+    /// K probabilities per digit.
+    Classes(&'a [f32]),
+    /// The reader's reading of the same input (run on the tensors the restorer gets).
+    ByReader(&'a Reader),
+}
+
+/// The one restore path: the input is validated and made into tensors once, for the reader and
+/// the restorer alike.
+fn restore_with(
+    restorer: &Restorer,
+    told: Told,
+    images: &[f32],
+    masks: Option<&[f32]>,
+    device: &Device,
+) -> crate::Result<Vec<f32>> {
     let n = validate(images, masks)?;
     let r = restorer.valid();
     let device = &device.clone().inner();
+    let x = tensor2(&to_tanh_range(images), n, device);
+    let m = tensor2(&binary_mask(images.len(), masks), n, device);
     let k = r.classes();
-    let classes = match classes.filter(|_| k > 0) {
-        Some(p) if p.len() != n * k || p.iter().any(|v| !v.is_finite()) => {
+    let classes = match told {
+        _ if k == 0 => None,
+        Told::Nothing => None,
+        Told::ByReader(reader) => Some(reader.valid().probabilities(x.clone(), m.clone())), // [N, 10]
+        Told::Classes(p) if p.len() != n * k || p.iter().any(|v| !v.is_finite()) => {
             return Err(Error::Input(format!(
                 "expected {k} finite class probabilities per digit ({} for {n}), got {}",
                 n * k,
                 p.len()
             )));
         }
-        Some(p) => Some(tensor2(p, n, device)), // [N, K]
-        None => None,
+        Told::Classes(p) => Some(tensor2(p, n, device)), // [N, K]
     };
-    let mask = binary_mask(images.len(), masks);
-    let x = tensor2(&to_tanh_range(images), n, device);
-    let m = tensor2(&mask, n, device);
     let out = r.forward_told(x, m, masks.is_none(), classes);
     let mut restored = from_tanh_range(&to_vec(out));
     // Known pixels come back bit-exact (the network's composite is exact only up to rounding).

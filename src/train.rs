@@ -13,6 +13,7 @@
 
 mod restorer;
 pub(crate) use restorer::damaged_batch;
+use restorer::told_labels;
 pub use restorer::{RestorerTargets, check_damage_weights};
 
 use crate::data::{AugmentConfig, Batcher, Digits, to_tanh_range};
@@ -161,8 +162,7 @@ impl TrainConfig {
         if total == 0 {
             return self.restorer_lr;
         }
-        let t = step.min(total) as f64 / total as f64;
-        self.restorer_lr * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+        half_cosine(self.restorer_lr, step, total)
     }
 
     fn adam(&self) -> ModuleOptimizer {
@@ -358,8 +358,7 @@ impl Trainer {
         if !self.config.train_gan {
             return self.restorer_step();
         }
-        // A copy (a few small vectors): the restorer's rows below borrow the trainer mutably.
-        let cfg = &self.config.clone();
+        let cfg = &self.config;
         let b = cfg.batch_size.max(1);
         let dev = self.device.clone();
         let classes = self.models.generator.classes();
@@ -394,7 +393,14 @@ impl Trainer {
         // Restorer fakes.
         let restored = if cfg.train_restorer && self.step % cfg.restorer_every.max(1) as u64 == 0 {
             let rows = damaged_batch(&batch.images, cfg, &mut self.rng);
-            Some(self.restorer_output(&rows, &batch.labels))
+            let told = told_labels(
+                &self.models.restorer,
+                cfg.restorer_label_dropout,
+                &batch.labels,
+                &mut self.rng,
+                &dev,
+            );
+            Some(self.restorer_output(&rows, batch.len(), told))
         } else {
             None
         };
@@ -535,11 +541,22 @@ pub fn to_vec(t: Tensor<2>) -> Vec<f32> {
 
 /// One-hot rows for labels.
 pub fn onehot(labels: &[u8], classes: usize, device: &Device) -> Tensor<2> {
+    tensor2(&onehot_values(labels, classes), labels.len(), device)
+}
+
+/// One-hot rows of `labels` over `classes`, flattened.
+pub fn onehot_values(labels: &[u8], classes: usize) -> Vec<f32> {
     let mut v = vec![0.0f32; labels.len() * classes];
     for (i, &l) in labels.iter().enumerate() {
         v[i * classes + l as usize] = 1.0;
     }
-    tensor2(&v, labels.len(), device)
+    v
+}
+
+/// `peak` annealed to 0 along a half cosine over `total` steps (0 after them).
+pub fn half_cosine(peak: f64, step: u64, total: u64) -> f64 {
+    let t = step.min(total) as f64 / total.max(1) as f64;
+    peak * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
 }
 
 /// n values uniform in [-1, 1].

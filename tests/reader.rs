@@ -4,8 +4,9 @@
 
 use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
+use digitgan::eval::most_likely;
 use digitgan::model::{CLASSES, PIXELS};
-use digitgan::reader::{ReaderConfig, ReaderTrainConfig, argmax, read, train_reader};
+use digitgan::reader::{ReaderConfig, ReaderTrainConfig, read, train_reader};
 use digitgan::train::train_device;
 use rand::{SeedableRng, rngs::StdRng};
 
@@ -35,7 +36,8 @@ fn a_briefly_trained_reader_names_block_damaged_test_digits() {
             "not probabilities: {row:?}"
         );
     }
-    let right = argmax(&p)
+    let right = most_likely(&p)
+        .0
         .iter()
         .zip(&test.labels)
         .filter(|(a, b)| a == b)

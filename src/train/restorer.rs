@@ -16,7 +16,14 @@ impl Trainer {
         let mut batch = self.data.select(&idx);
         self.replace_with_generated(&mut batch);
         let rows = damaged_batch(&batch.images, &self.config, &mut self.rng);
-        let (out, clean) = self.restorer_output(&rows, &batch.labels);
+        let told = told_labels(
+            &self.models.restorer,
+            self.config.restorer_label_dropout,
+            &batch.labels,
+            &mut self.rng,
+            &self.device,
+        );
+        let (out, clean) = self.restorer_output(&rows, b, told);
         if self.config.restorer_trains_discriminator {
             self.discriminator_step_on_restored(&clean, &out, &batch.labels);
         }
@@ -117,14 +124,14 @@ impl Trainer {
 
     /// R's output on a damaged batch, and the clean digits: the raw output for every row, then
     /// the composite where the mask is known (blind rows see an all-zero mask but keep the whole
-    /// raw output, as `restore_network` does). A class-conditional R is told the true labels.
+    /// raw output, as `restore_network` does). `told`: the classes a class-conditional R is
+    /// told ([`told_labels`]).
     pub(super) fn restorer_output(
-        &mut self,
+        &self,
         rows: &DamagedRows,
-        labels: &[u8],
+        b: usize,
+        told: Option<Tensor<2>>,
     ) -> (Tensor<2>, Tensor<2>) {
-        let b = labels.len();
-        let told = self.told_labels(labels);
         let dev = &self.device;
         let damaged = tensor2(&rows.damaged, b, dev);
         let raw = self.models.restorer.forward_told(
@@ -139,23 +146,27 @@ impl Trainer {
     }
 }
 
-impl Trainer {
-    /// One-hot labels for a class-conditional restorer, all zero ("not told") for a
-    /// `restorer_label_dropout` fraction of rows; None for a restorer that takes no class.
-    fn told_labels(&mut self, labels: &[u8]) -> Option<Tensor<2>> {
-        let k = self.models.restorer.classes();
-        if k == 0 {
-            return None;
-        }
-        let p = self.config.restorer_label_dropout;
-        let mut v = vec![0.0f32; labels.len() * k];
-        for (row, &y) in v.chunks_exact_mut(k).zip(labels) {
-            if (y as usize) < k && self.rng.random::<f32>() >= p {
-                row[y as usize] = 1.0;
-            }
-        }
-        Some(tensor2(&v, labels.len(), &self.device))
+/// One-hot labels for a class-conditional restorer, all zero ("not told") for a `dropout`
+/// fraction of rows; None (and no RNG draw) for a restorer that takes no class. A free function
+/// over the trainer's fields, so the training step can call it while it holds its config.
+pub(super) fn told_labels(
+    restorer: &Restorer,
+    dropout: f32,
+    labels: &[u8],
+    rng: &mut StdRng,
+    device: &Device,
+) -> Option<Tensor<2>> {
+    let k = restorer.classes();
+    if k == 0 {
+        return None;
     }
+    let mut v = vec![0.0f32; labels.len() * k];
+    for (row, &y) in v.chunks_exact_mut(k).zip(labels) {
+        if (y as usize) < k && rng.random::<f32>() >= dropout {
+            row[y as usize] = 1.0;
+        }
+    }
+    Some(tensor2(&v, labels.len(), device))
 }
 
 impl TrainConfig {

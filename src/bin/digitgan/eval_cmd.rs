@@ -221,16 +221,13 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         rows.push(json!({ "damage": kind.name(), "scores": row }));
         if let Some(reader) = &b.reader {
             let read = digitgan::reader::read(reader, &damaged, mask_arg, &device)?;
-            let pred = digitgan::reader::argmax(&read);
+            let (pred, _) = digitgan::eval::most_likely(&read);
             let right = pred.iter().zip(&clean.labels).filter(|(a, b)| a == b);
             let reader_acc = right.count() as f64 / clean.len().max(1) as f64;
             // The ceiling of a perfect reader: the restorer told the true classes.
             let k = b.restorer.classes();
             let truth = (k > 0).then(|| -> Result<(f64, f64)> {
-                let mut onehot = vec![0.0f32; clean.len() * k];
-                for (row, &y) in onehot.chunks_exact_mut(k).zip(&clean.labels) {
-                    row[y as usize] = 1.0;
-                }
+                let onehot = digitgan::train::onehot_values(&clean.labels, k);
                 let out = restore_as(&b.restorer, Some(&onehot), &damaged, mask_arg, &device)?;
                 Ok(score(&out, clean.len()))
             });

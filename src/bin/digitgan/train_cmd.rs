@@ -267,17 +267,17 @@ impl TrainArgs {
     }
 }
 
-/// The trainer (from scratch or from `--from`'s networks) and the `--from` file's classifier
-/// unless `--new-classifier`. Sets `config`'s architectures to what the trainer holds.
+/// The trainer (from scratch or from `--from`'s networks), the `--from` file's classifier
+/// unless `--new-classifier`, and its reader if it has one. Sets `config`'s architectures to what the trainer holds.
 fn trainer(
     args: &TrainArgs,
     config: &mut TrainConfig,
     train_data: Digits,
     device: &Device,
-) -> Result<(Trainer, Option<Classifier>)> {
+) -> Result<(Trainer, Option<Classifier>, FileReader)> {
     let seed = args.seed;
     let Some(from) = &args.from else {
-        return Ok((Trainer::new(config.clone(), train_data, seed), None));
+        return Ok((Trainer::new(config.clone(), train_data, seed), None, None));
     };
     let b = load_bundle(Some(from))?;
     config.generator = b.arch.generator.clone();
@@ -315,8 +315,12 @@ fn trainer(
     Ok((
         Trainer::with_models(config.clone(), models, train_data, seed),
         (!args.new_classifier).then_some(b.classifier),
+        b.arch.reader.zip(b.reader),
     ))
 }
+
+/// A weights file's reader and its layout, if it has one.
+type FileReader = Option<(ReaderConfig, Reader)>;
 
 /// The reference classifier: `--classifier`'s, else the `--from` file's, else a fresh one.
 fn reference_classifier(
@@ -351,26 +355,18 @@ fn perceptual_classifier(p: &Path, reference: &Classifier) -> Result<Classifier>
     Ok(aux)
 }
 
-/// The digits the reader learns from: those the restorer trains on (`--per-class`).
-fn trainer_data_for_reader(args: &TrainArgs, data: &MnistSubset) -> Digits {
-    match args.per_class {
-        Some(k) => data.train.take_per_class(k),
-        None => data.train.clone(),
-    }
-}
-
-/// The reader to ship: a new one (`--train-reader`), `--reader-from`'s, the `--from` file's,
-/// or none.
-fn reader(args: &TrainArgs, data: &Digits) -> Result<Option<(ReaderConfig, Reader)>> {
-    let file_reader = |path: &PathBuf| -> Result<Option<(ReaderConfig, Reader)>> {
+/// The reader to ship: a new one (`--train-reader`), `--reader-from`'s, the `--from` file's
+/// (`from_file`, already loaded), or none.
+fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<FileReader> {
+    let file_reader = |path: &PathBuf| -> Result<FileReader> {
         let b = load_bundle(Some(path))?;
         Ok(b.arch.reader.zip(b.reader))
     };
     let Some(steps) = args.train_reader else {
-        let Some(from) = args.reader_from.as_ref().or(args.from.as_ref()) else {
-            return Ok(None);
+        return match &args.reader_from {
+            Some(path) => file_reader(path),
+            None => Ok(from_file),
         };
-        return file_reader(from);
     };
     let mut cfg = ReaderTrainConfig::new().with_steps(steps);
     if let Some(w) = args.reader_width {
@@ -438,9 +434,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
         None => data.train.clone(),
     };
     let device = train_device();
-    let (mut trainer, from_file) = trainer(&args, &mut config, train_data, &device)?;
+    let (mut trainer, from_file, file_reader) =
+        trainer(&args, &mut config, train_data.clone(), &device)?;
     let classifier = reference_classifier(&args, from_file, &data)?;
-    let (reader_arch, reader) = reader(&args, &trainer_data_for_reader(&args, &data))?.unzip();
+    let (reader_arch, reader) = reader(&args, &train_data, file_reader)?.unzip();
     if let Some(p) = &args.perceptual_classifier {
         trainer = trainer.with_perceptual(perceptual_classifier(p, &classifier)?);
     }
