@@ -47,7 +47,7 @@ fn restore(c: &mut Criterion) {
         b.iter(|| {
             restore_told(
                 &bundle.restorer,
-                bundle.reader.as_ref(),
+                &bundle.readers,
                 &d.image,
                 d.mask.as_deref(),
                 &device,

@@ -85,6 +85,11 @@ impl Reader {
     /// damaged: [B, 784] in [-1, 1]; mask: [B, 784], 1 = unknown (all 0 when blind or noisy)
     /// → class logits [B, 10].
     pub fn forward(&self, damaged: Tensor<2>, mask: Tensor<2>) -> Tensor<2> {
+        self.logits(damaged, mask, None)
+    }
+
+    /// [`Reader::forward`] with an inverted-dropout mask [B, H] on the dense layer (training).
+    fn logits(&self, damaged: Tensor<2>, mask: Tensor<2>, drop: Option<Tensor<2>>) -> Tensor<2> {
         let act = |t: Tensor<4>| leaky_relu(t, self.slope);
         let b = damaged.dims()[0];
         let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
@@ -94,6 +99,10 @@ impl Reader {
         let h = act(self.c4.forward(h)); // [B, 2W, 7, 7]
         let [_, c, s1, s2] = h.dims();
         let h = leaky_relu(self.fc.forward(h.reshape([b, c * s1 * s2])), self.slope); // [B, H]
+        let h = match drop {
+            Some(keep) => h * keep, // [B, H]
+            None => h,
+        };
         self.out.forward(h) // [B, 10]
     }
 
@@ -101,6 +110,20 @@ impl Reader {
     pub fn probabilities(&self, damaged: Tensor<2>, mask: Tensor<2>) -> Tensor<2> {
         softmax(self.forward(damaged, mask), 1)
     }
+}
+
+/// The mean of several readers' class probabilities [B, 10] (an ensemble; None without any
+/// reader). Each reader runs in inference mode.
+pub fn ensemble_probabilities(
+    readers: &[Reader],
+    damaged: Tensor<2>,
+    mask: Tensor<2>,
+) -> Option<Tensor<2>> {
+    let sum = readers
+        .iter()
+        .map(|r| r.valid().probabilities(damaged.clone(), mask.clone()))
+        .reduce(|a, b| a + b)?;
+    Some(sum / readers.len() as f32)
 }
 
 /// How the reader is trained.
@@ -124,6 +147,9 @@ pub struct ReaderTrainConfig {
     /// Apply the random transform T(x) to the clean digits before damaging them.
     #[config(default = true)]
     pub augment: bool,
+    /// Dropout on the dense layer while training (0 = none, as the shipped reader was trained).
+    #[config(default = 0.0)]
+    pub dropout: f64,
 }
 
 /// Trains a reader on damaged versions of `data` ([0, 1] digits), damage made on the fly by the
@@ -156,9 +182,14 @@ pub fn train_reader(
             false => batch.images.clone(),
         };
         let rows = crate::train::damaged_batch(&images, &damage, &mut rng);
-        let logits = model.forward(
+        let drop = (cfg.dropout > 0.0).then(|| {
+            let dims = [b, cfg.model.hidden];
+            crate::train::dropout_mask(&mut rng, dims, cfg.dropout as f32, &device)
+        });
+        let logits = model.logits(
             tensor2(&rows.damaged, b, &device),
             tensor2(&rows.mask, b, &device),
+            drop,
         );
         let loss = class_loss(logits, &batch.labels);
         let value = loss.clone().into_scalar::<f32>();
@@ -170,9 +201,10 @@ pub fn train_reader(
     model.valid()
 }
 
-/// Class probabilities for damaged [0, 1] digits and their masks (1 = unknown; None = blind).
+/// Class probabilities for damaged [0, 1] digits and their masks (1 = unknown; None = blind):
+/// the mean over `readers` (at least one).
 pub fn read(
-    reader: &Reader,
+    readers: &[Reader],
     images: &[f32],
     masks: Option<&[f32]>,
     device: &Device,
@@ -181,9 +213,9 @@ pub fn read(
     let device = &device.clone().inner();
     let mask = crate::restore::binary_mask(images.len(), masks);
     let x = tensor2(&crate::data::to_tanh_range(images), n, device);
-    Ok(to_vec(
-        reader.valid().probabilities(x, tensor2(&mask, n, device)),
-    ))
+    let p = ensemble_probabilities(readers, x, tensor2(&mask, n, device))
+        .ok_or_else(|| crate::Error::Input("no reader to read with".into()))?;
+    Ok(to_vec(p))
 }
 
 #[cfg(test)]

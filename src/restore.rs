@@ -8,7 +8,7 @@
 use crate::data::{from_tanh_range, to_tanh_range};
 use crate::error::Error;
 use crate::model::{Discriminator, Generator, PIXELS, Restorer};
-use crate::reader::Reader;
+use crate::reader::{Reader, ensemble_probabilities};
 use crate::train::{onehot, softplus_stable, tensor2, to_vec, uniform};
 use burn::prelude::*;
 use rand::{SeedableRng, rngs::StdRng};
@@ -63,17 +63,20 @@ pub fn restore_network(
     restore_as(restorer, None, images, masks, device)
 }
 
-/// Restores digits with the restorer network, told each digit's class by `reader` when the
-/// restorer is class-conditional (otherwise the reader is not run). `masks` = None means blind
-/// restoration.
+/// Restores digits with the restorer network, told each digit's class by `readers` (the mean
+/// of their probabilities) when the restorer is class-conditional (otherwise no reader is run;
+/// no readers = told nothing). `masks` = None means blind restoration.
 pub fn restore_told(
     restorer: &Restorer,
-    reader: Option<&Reader>,
+    readers: &[Reader],
     images: &[f32],
     masks: Option<&[f32]>,
     device: &Device,
 ) -> crate::Result<Vec<f32>> {
-    let told = reader.map_or(Told::Nothing, Told::ByReader);
+    let told = match readers {
+        [] => Told::Nothing,
+        readers => Told::ByReaders(readers),
+    };
     restore_with(restorer, told, images, masks, device)
 }
 
@@ -95,8 +98,8 @@ enum Told<'a> {
     Nothing,
     /// K probabilities per digit.
     Classes(&'a [f32]),
-    /// The reader's reading of the same input (run on the tensors the restorer gets).
-    ByReader(&'a Reader),
+    /// The readers' mean reading of the same input (run on the tensors the restorer gets).
+    ByReaders(&'a [Reader]),
 }
 
 /// The one restore path: the input is validated and made into tensors once, for the reader and
@@ -117,7 +120,7 @@ fn restore_with(
     let classes = match told {
         _ if k == 0 => None,
         Told::Nothing => None,
-        Told::ByReader(reader) => Some(reader.valid().probabilities(x.clone(), m.clone())), // [N, 10]
+        Told::ByReaders(readers) => ensemble_probabilities(readers, x.clone(), m.clone()), // [N, 10]
         Told::Classes(p) if p.len() != n * k || p.iter().any(|v| !v.is_finite()) => {
             return Err(Error::Input(format!(
                 "expected {k} finite class probabilities per digit ({} for {n}), got {}",

@@ -29,8 +29,9 @@ pub struct Session {
     data: MnistSubset,
     trainer: Trainer,
     classifier: Classifier,
-    /// Names the digit for a class-conditional restorer (`reader.rs`); None in files without.
-    reader: Option<Reader>,
+    /// Name the digit for a class-conditional restorer (`reader.rs`; the mean of their
+    /// readings); empty in files without.
+    readers: Vec<Reader>,
     arch: Architecture,
     checkpoint: (Models, u64),
     latent_search: LatentSearchConfig,
@@ -61,7 +62,7 @@ impl Session {
             checkpoint: (models, 0),
             trainer,
             classifier: bundle.classifier,
-            reader: bundle.reader,
+            readers: bundle.readers,
             arch: bundle.arch,
             // Interactive budget: one start per class, 50 steps. Scored natively on 100 test
             // digits per damage type (`digitgan eval --latent-starts 1 --latent-steps N`), 50
@@ -156,7 +157,7 @@ impl Session {
     /// but trains an MLP restorer in place of a U-Net (see [`live_arch`]).
     pub fn reset(&mut self, seed: u64, weights: Option<&[u8]>) -> Result<()> {
         let device = train_device();
-        let (config, models, classifier, reader, arch) = match weights {
+        let (config, models, classifier, readers, arch) = match weights {
             Some(w) => {
                 let b = Bundle::from_bytes(w, &device)?;
                 let models = Models {
@@ -165,20 +166,20 @@ impl Session {
                     restorer: b.restorer,
                 };
                 let config = with_arch(self.trainer.config.clone(), &b.arch);
-                (config, models, b.classifier, b.reader, b.arch)
+                (config, models, b.classifier, b.readers, b.arch)
             }
             None => {
                 let arch = live_arch(&self.arch);
                 let config = with_arch(self.trainer.config.clone(), &arch);
                 let models = Models::init(&config, seed, &device);
-                (config, models, self.classifier.clone(), None, arch)
+                (config, models, self.classifier.clone(), Vec::new(), arch)
             }
         };
         self.trainer = Trainer::with_models(config, models.clone(), self.data.train.clone(), seed);
         self.checkpoint = (models, 0);
         self.watch.clear();
         self.classifier = classifier;
-        self.reader = reader;
+        self.readers = readers;
         self.arch = arch;
         Ok(())
     }
@@ -287,7 +288,7 @@ impl Session {
     pub fn restore(&self, image: &[f32], mask: Option<&[f32]>) -> Result<Vec<f32>> {
         restore_told(
             &self.trainer.models.restorer,
-            self.reader.as_ref(),
+            &self.readers,
             image,
             mask,
             self.trainer.device(),
@@ -326,7 +327,7 @@ impl Session {
             discriminator: m.discriminator.clone(),
             restorer: m.restorer.clone(),
             classifier: self.classifier.clone(),
-            reader: self.reader.clone(),
+            readers: self.readers.clone(),
         }
         .to_bytes(precision)
     }
@@ -388,6 +389,6 @@ fn live_arch(arch: &Architecture) -> Architecture {
     if arch.restorer.conv.is_some() {
         arch.restorer = RestorerConfig::new();
     }
-    arch.reader = None; // the fresh MLP restorer is not class-conditional
+    arch.set_readers(Vec::new()); // the fresh MLP restorer is not class-conditional
     arch
 }

@@ -565,7 +565,12 @@ pub fn uniform(rng: &mut impl Rng, n: usize) -> Vec<f32> {
 }
 
 /// An inverted-dropout mask: 0 with probability p, else 1/(1−p).
-fn dropout_mask(rng: &mut StdRng, dims: [usize; 2], p: f32, device: &Device) -> Tensor<2> {
+pub(crate) fn dropout_mask(
+    rng: &mut StdRng,
+    dims: [usize; 2],
+    p: f32,
+    device: &Device,
+) -> Tensor<2> {
     let keep = 1.0 / (1.0 - p);
     let v: Vec<f32> = (0..dims[0] * dims[1])
         .map(|_| if rng.random::<f32>() < p { 0.0 } else { keep })

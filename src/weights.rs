@@ -70,6 +70,10 @@ pub struct Architecture {
     /// bytes do not change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reader: Option<ReaderConfig>,
+    /// Further readers: with them the restorer is told the mean of every reader's class
+    /// probabilities (an ensemble). Left out of the JSON when empty, as `reader` is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_readers: Vec<ReaderConfig>,
 }
 
 /// Bounds on a file's architecture, checked before any network is allocated: a tampered
@@ -77,6 +81,7 @@ pub struct Architecture {
 const MAX_WIDTH: usize = 4096;
 const MAX_LAYERS: usize = 8;
 const MAX_CLASSES: usize = 100;
+const MAX_READERS: usize = 8;
 
 impl Architecture {
     /// Refuses sizes no DigitGAN network has (and that could exhaust memory on load).
@@ -105,7 +110,17 @@ impl Architecture {
                     .into(),
             ));
         }
-        if let Some(reader) = &self.reader {
+        if self.reader.is_none() && !self.more_readers.is_empty() {
+            return Err(Error::Weights(
+                "further readers without a first reader".into(),
+            ));
+        }
+        if self.more_readers.len() + 1 > MAX_READERS {
+            return Err(Error::Weights(format!(
+                "unsupported reader ensemble (at most {MAX_READERS} readers)"
+            )));
+        }
+        for reader in self.readers() {
             reader.check()?;
         }
         let slopes = [g.slope, d.slope, self.restorer.slope];
@@ -123,6 +138,25 @@ impl Architecture {
         }
         Ok(())
     }
+
+    /// The layouts of every reader, the first one first.
+    pub fn readers(&self) -> impl Iterator<Item = &ReaderConfig> {
+        self.reader.iter().chain(&self.more_readers)
+    }
+
+    /// Sets the readers' layouts (the first one is `reader`, the rest `more_readers`).
+    pub fn set_readers(&mut self, mut layouts: Vec<ReaderConfig>) {
+        self.reader = (!layouts.is_empty()).then(|| layouts.remove(0));
+        self.more_readers = layouts;
+    }
+}
+
+/// The name of reader `i`'s section: "reader", then "reader2", "reader3", ….
+fn reader_section(i: usize) -> String {
+    match i {
+        0 => "reader".into(),
+        i => format!("reader{}", i + 1),
+    }
 }
 
 /// The shipped architecture: the default recipe's G and D, the class-conditional U-Net restorer
@@ -137,6 +171,7 @@ impl Default for Architecture {
             restorer: RestorerConfig::unet().with_conv_classes(Some(CLASSES)),
             classifier: ClassifierConfig::new(),
             reader: Some(ReaderConfig::new()),
+            more_readers: Vec::new(),
         }
     }
 }
@@ -149,7 +184,8 @@ pub struct Bundle {
     pub discriminator: Discriminator,
     pub restorer: Restorer,
     pub classifier: Classifier,
-    pub reader: Option<DigitReader>,
+    /// The readers (`arch.readers()`, in that order); empty without any.
+    pub readers: Vec<DigitReader>,
 }
 
 /// The pretrained weights committed with the crate (made by `digitgan train`).
@@ -164,7 +200,7 @@ impl Bundle {
             discriminator: arch.discriminator.init(device),
             restorer: arch.restorer.init(device),
             classifier: arch.classifier.init(device),
-            reader: arch.reader.as_ref().map(|r| r.init(device)),
+            readers: arch.readers().map(|r| r.init(device)).collect(),
             arch,
         }
     }
@@ -206,13 +242,19 @@ impl Bundle {
         out.extend_from_slice(&(arch.len() as u32).to_le_bytes());
         out.extend_from_slice(&arch);
         let mut sections = vec![
-            ("generator", section(&self.generator, precision)?),
-            ("discriminator", section(&self.discriminator, precision)?),
-            ("restorer", section(&self.restorer, precision)?),
-            ("classifier", section(&self.classifier, precision)?),
+            (
+                "generator".to_string(),
+                section(&self.generator, precision)?,
+            ),
+            (
+                "discriminator".into(),
+                section(&self.discriminator, precision)?,
+            ),
+            ("restorer".into(), section(&self.restorer, precision)?),
+            ("classifier".into(), section(&self.classifier, precision)?),
         ];
-        if let Some(reader) = &self.reader {
-            sections.push(("reader", section(reader, precision)?));
+        for (i, reader) in self.readers.iter().enumerate() {
+            sections.push((reader_section(i), section(reader, precision)?));
         }
         out.push(sections.len() as u8);
         for (name, bytes) in sections {
@@ -281,20 +323,23 @@ impl Bundle {
                 }
                 "restorer" => bundle.restorer = load(bundle.restorer, section, int8, &name)?,
                 "classifier" => bundle.classifier = load(bundle.classifier, section, int8, &name)?,
-                "reader" => {
-                    let reader = bundle.reader.take().ok_or_else(|| {
-                        bad("the file has a reader but its architecture describes none")
-                    })?;
-                    bundle.reader = Some(load(reader, section, int8, &name)?);
+                other => {
+                    let i = (0..bundle.readers.len())
+                        .find(|&i| reader_section(i) == other)
+                        .ok_or_else(|| match other.starts_with("reader") {
+                            true => bad("the file has a reader its architecture does not describe"),
+                            false => Error::Weights(format!("unknown network '{other}'")),
+                        })?;
+                    let reader = bundle.readers[i].clone();
+                    bundle.readers[i] = load(reader, section, int8, &name)?;
                 }
-                other => return Err(Error::Weights(format!("unknown network '{other}'"))),
             }
             seen.push(name);
         }
-        let reader = bundle.arch.reader.is_some().then_some("reader");
-        let needed = ["generator", "discriminator", "restorer", "classifier"];
-        for needed in needed.into_iter().chain(reader) {
-            if !seen.iter().any(|s| s == needed) {
+        let readers = (0..bundle.readers.len()).map(reader_section);
+        let needed = ["generator", "discriminator", "restorer", "classifier"].map(String::from);
+        for needed in needed.into_iter().chain(readers) {
+            if !seen.iter().any(|s| *s == needed) {
                 return Err(Error::Weights(format!("the file has no {needed}")));
             }
         }
@@ -309,7 +354,7 @@ impl crate::train::InitParams for Bundle {
             discriminator: self.discriminator.init_params(),
             restorer: self.restorer.init_params(),
             classifier: self.classifier.init_params(),
-            reader: self.reader.init_params(),
+            readers: self.readers.into_iter().map(|r| r.init_params()).collect(),
             arch: self.arch,
         }
     }

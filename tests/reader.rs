@@ -28,7 +28,13 @@ fn a_briefly_trained_reader_names_block_damaged_test_digits() {
         masks.extend(d.mask.expect("a block has a mask"));
     }
     let device = train_device();
-    let p = read(&reader, &damaged, Some(&masks), &device).unwrap();
+    let p = read(
+        std::slice::from_ref(&reader),
+        &damaged,
+        Some(&masks),
+        &device,
+    )
+    .unwrap();
     assert_eq!(p.len(), test.len() * CLASSES);
     for row in p.chunks_exact(CLASSES) {
         assert!(
@@ -57,10 +63,43 @@ fn the_reader_refuses_malformed_input() {
         .with_width(2)
         .with_hidden(4)
         .init(&device);
-    assert!(read(&reader, &[0.0; 100], None, &device).is_err());
-    assert!(read(&reader, &[f32::NAN; PIXELS], None, &device).is_err());
-    assert!(read(&reader, &[0.0; PIXELS], Some(&[0.0; 10]), &device).is_err());
-    assert!(read(&reader, &[], None, &device).is_err());
+    let readers = [reader];
+    assert!(read(&readers, &[0.0; 100], None, &device).is_err());
+    assert!(read(&readers, &[f32::NAN; PIXELS], None, &device).is_err());
+    assert!(read(&readers, &[0.0; PIXELS], Some(&[0.0; 10]), &device).is_err());
+    assert!(read(&readers, &[], None, &device).is_err());
+    assert!(
+        read(&[], &[0.0; PIXELS], None, &device).is_err(),
+        "no reader"
+    );
+}
+
+#[test]
+fn an_ensemble_reads_the_mean_of_its_readers() {
+    let device = train_device();
+    let data = MnistSubset::bundled().test.take_per_class(1);
+    let readers: Vec<_> = (0..2)
+        .map(|seed| {
+            digitgan::train::with_seeded_init(&device, seed, || {
+                ReaderConfig::new()
+                    .with_width(2)
+                    .with_hidden(8)
+                    .init(&device)
+            })
+        })
+        .collect();
+    let alone: Vec<_> = readers
+        .chunks(1)
+        .map(|r| read(r, &data.images, None, &device).unwrap())
+        .collect();
+    assert_ne!(alone[0], alone[1], "two seeds, two readers");
+    let both = read(&readers, &data.images, None, &device).unwrap();
+    for ((m, a), b) in both.iter().zip(&alone[0]).zip(&alone[1]) {
+        assert!(
+            (m - (a + b) / 2.0).abs() < 1e-6,
+            "{m} is not the mean of {a} and {b}"
+        );
+    }
 }
 
 #[test]
@@ -72,10 +111,22 @@ fn one_seed_trains_the_same_reader() {
         .with_batch_size(16);
     let probe = data.images[..3 * PIXELS].to_vec();
     let device = train_device();
-    let run = |seed| {
+    let run = |seed, dropout| {
+        let cfg = cfg.clone().with_dropout(dropout);
         let reader = train_reader(&cfg, &data, seed, None, |_, _| {});
-        read(&reader, &probe, None, &device).unwrap()
+        read(&[reader], &probe, None, &device).unwrap()
     };
-    assert_eq!(run(4), run(4), "the same seed must give the same reader");
-    assert_ne!(run(4), run(5), "another seed gives another reader");
+    assert_eq!(
+        run(4, 0.0),
+        run(4, 0.0),
+        "the same seed must give the same reader"
+    );
+    assert_ne!(
+        run(4, 0.0),
+        run(5, 0.0),
+        "another seed gives another reader"
+    );
+    // Dropout masks come from the seeded RNG too, and they change what is learnt.
+    assert_eq!(run(4, 0.5), run(4, 0.5), "the same seed, with dropout");
+    assert_ne!(run(4, 0.5), run(4, 0.0), "dropout is in the training path");
 }

@@ -39,7 +39,7 @@ fn restorer_keeps_known_pixels_and_beats_the_damaged_input() {
             masks.extend(d.mask.unwrap_or_else(|| vec![1.0; PIXELS]));
         }
         let mask = kind.is_erasure().then_some(masks.as_slice());
-        let out = restore_told(&b.restorer, b.reader.as_ref(), &damaged, mask, &device).unwrap();
+        let out = restore_told(&b.restorer, &b.readers, &damaged, mask, &device).unwrap();
         assert_eq!(out.len(), damaged.len());
         if kind.is_erasure() {
             for (i, (&o, &d)) in out.iter().zip(&damaged).enumerate() {

@@ -114,7 +114,8 @@ fn bad_files_get_specific_messages() {
     assert!(msg.len() < 300, "short enough to show: {msg}");
 }
 
-/// A small class-conditional U-Net restorer with a reader: the networks that restore a digit.
+/// A small class-conditional U-Net restorer with two readers (an ensemble): the networks that
+/// restore a digit.
 fn told_bundle() -> Bundle {
     let device = train_device();
     let arch = Architecture {
@@ -122,28 +123,37 @@ fn told_bundle() -> Bundle {
             .with_conv(Some(4))
             .with_conv_classes(Some(10)),
         reader: Some(ReaderConfig::new().with_width(4).with_hidden(16)),
+        more_readers: vec![ReaderConfig::new().with_width(2).with_hidden(8)],
         ..Architecture::default()
     };
     let mut b = digitgan::train::with_seeded_init(&device, 5, || Bundle::init(arch, &device));
-    // A live class input (a fresh one is zero, so the reader would not show in the output).
-    b.restorer = b.restorer.map(&mut Shift(0.02));
+    // A live class input that tells the classes apart (a fresh one is zero, so the readers
+    // would not show in the output).
+    b.restorer = b.restorer.map(&mut Ripple(0.1));
     b
 }
 
-struct Shift(f32);
+/// Adds a ripple of amplitude `.0` to every parameter (a different value at each index).
+struct Ripple(f32);
 
-impl burn::module::ModuleMapper for Shift {
+impl burn::module::ModuleMapper for Ripple {
     fn map_float<const D: usize>(
         &mut self,
         p: burn::module::Param<burn::prelude::Tensor<D>>,
     ) -> burn::module::Param<burn::prelude::Tensor<D>> {
         let s = self.0;
-        p.map(|t| t.add_scalar(s))
+        p.map(|t| {
+            let shape = t.shape();
+            let n = shape.num_elements();
+            let ripple: Vec<f32> = (0..n).map(|i| s * (i as f32 * 0.7).sin()).collect();
+            let data = burn::tensor::TensorData::new(ripple, shape);
+            t.clone() + burn::prelude::Tensor::from_data(data, &t.device())
+        })
     }
 }
 
 #[test]
-fn a_reader_and_a_class_conditional_restorer_round_trip() {
+fn readers_and_a_class_conditional_restorer_round_trip() {
     let device = train_device();
     let b = told_bundle();
     let test = digitgan::data::MnistSubset::bundled()
@@ -152,29 +162,23 @@ fn a_reader_and_a_class_conditional_restorer_round_trip() {
     let mask: Vec<f32> = (0..test.images.len())
         .map(|i| ((i % 784) / 28 > 14) as u8 as f32)
         .collect();
-    let restore = |b: &Bundle| {
-        restore_told(
-            &b.restorer,
-            b.reader.as_ref(),
-            &test.images,
-            Some(&mask),
-            &device,
-        )
-        .unwrap()
+    let restore_by = |b: &Bundle, readers: &[digitgan::reader::Reader]| {
+        restore_told(&b.restorer, readers, &test.images, Some(&mask), &device).unwrap()
     };
+    let restore = |b: &Bundle| restore_by(b, &b.readers);
     let before = restore(&b);
-    // Told nothing, the same restorer gives something else: the reader is in the path.
+    // Far above float rounding (~1e-7): fresh readers read nearly uniform probabilities, so
+    // the second one moves the restoration by ~1e-3.
+    let differs = |a: &[f32], b: &[f32]| a.iter().zip(b).any(|(a, u)| (a - u).abs() > 1e-4);
+    // Told nothing, the same restorer gives something else: the readers are in the path.
     let untold = restore_as(&b.restorer, None, &test.images, Some(&mask), &device).unwrap();
-    assert!(
-        before
-            .iter()
-            .zip(&untold)
-            .any(|(a, u)| (a - u).abs() > 1e-3)
-    );
+    assert!(differs(&before, &untold));
+    // The second reader counts: the first alone tells the restorer something else.
+    assert!(differs(&before, &restore_by(&b, &b.readers[..1])));
     for (precision, tolerance) in [(Precision::F32, 1e-5), (Precision::Int8, 0.1)] {
         let again = Bundle::from_bytes(&b.to_bytes(precision).unwrap(), &device).unwrap();
         assert_eq!(again.arch, b.arch);
-        assert!(again.reader.is_some(), "{precision:?}: the reader was lost");
+        assert_eq!(again.readers.len(), 2, "{precision:?}: a reader was lost");
         let after = restore(&again);
         let worst = before
             .iter()
@@ -183,11 +187,20 @@ fn a_reader_and_a_class_conditional_restorer_round_trip() {
             .fold(0.0, f32::max);
         assert!(worst < tolerance, "{precision:?}: max difference {worst}");
     }
-    // A reader section the architecture does not describe is refused, not ignored.
+    // A reader section the architecture does not describe is refused, not ignored: the second
+    // reader's, then both.
     let mut stray = b.clone();
+    stray.arch.more_readers.clear();
+    let msg = message(&stray.to_bytes(Precision::F32).unwrap());
+    assert!(msg.contains("reader"), "{msg}");
     stray.arch.reader = None;
     let msg = message(&stray.to_bytes(Precision::F32).unwrap());
     assert!(msg.contains("reader"), "{msg}");
+    // A reader the architecture describes but the file lacks is refused too.
+    let mut missing = b.clone();
+    missing.readers.pop();
+    let msg = message(&missing.to_bytes(Precision::F32).unwrap());
+    assert!(msg.contains("no reader2"), "{msg}");
 }
 
 /// A seeded init stays reproducible while other threads load weights files (burn's record

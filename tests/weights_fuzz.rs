@@ -27,6 +27,11 @@ fn tiny_file(int8: bool) -> &'static [u8] {
                     .with_width(1)
                     .with_hidden(4),
             ),
+            more_readers: vec![
+                digitgan::reader::ReaderConfig::new()
+                    .with_width(1)
+                    .with_hidden(2),
+            ],
         };
         let bundle = Bundle::init(arch, &train_device());
         [Precision::F16, Precision::Int8].map(|p| bundle.to_bytes(p).unwrap())
@@ -130,13 +135,19 @@ proptest! {
     #[test]
     fn absurd_architectures_are_refused(width in 4097usize..usize::MAX / 2, layers in 9usize..64) {
         let reader = |w: usize| digitgan::reader::ReaderConfig::new().with_width(w);
-        let absurd = [(vec![width], None), (vec![8; layers], None), (vec![8], Some(reader(width)))];
-        for (hidden, reader) in absurd {
+        let arch = |edit: &dyn Fn(&mut Architecture)| {
             let mut arch = Architecture::default();
-            arch.generator.hidden = hidden;
-            if reader.is_some() {
-                arch.reader = reader;
-            }
+            edit(&mut arch);
+            arch
+        };
+        let absurd = [
+            arch(&|a| a.generator.hidden = vec![width]),
+            arch(&|a| a.generator.hidden = vec![8; layers]),
+            arch(&|a| a.reader = Some(reader(width))),
+            arch(&|a| a.more_readers = vec![reader(width)]),
+            arch(&|a| a.more_readers = vec![reader(8); layers]),
+        ];
+        for arch in absurd {
             let json = serde_json::to_vec(&arch).unwrap();
             let mut bytes = MAGIC.to_vec();
             bytes.extend_from_slice(&1u16.to_le_bytes());

@@ -178,7 +178,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         add(
             "restorer",
             Some(score(
-                &restore_told(&b.restorer, b.reader.as_ref(), &damaged, mask_arg, &device)?,
+                &restore_told(&b.restorer, &b.readers, &damaged, mask_arg, &device)?,
                 clean.len(),
             )),
         );
@@ -186,7 +186,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
             "restorer_blind",
             kind.is_erasure().then(|| {
                 score(
-                    &restore_told(&b.restorer, b.reader.as_ref(), &damaged, None, &device).unwrap(),
+                    &restore_told(&b.restorer, &b.readers, &damaged, None, &device).unwrap(),
                     clean.len(),
                 )
             }),
@@ -219,11 +219,20 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
                 .join(" ")
         );
         rows.push(json!({ "damage": kind.name(), "scores": row }));
-        if let Some(reader) = &b.reader {
-            let read = digitgan::reader::read(reader, &damaged, mask_arg, &device)?;
-            let (pred, _) = digitgan::eval::most_likely(&read);
-            let right = pred.iter().zip(&clean.labels).filter(|(a, b)| a == b);
-            let reader_acc = right.count() as f64 / clean.len().max(1) as f64;
+        if !b.readers.is_empty() {
+            let accuracy = |readers: &[digitgan::reader::Reader]| -> Result<f64> {
+                let read = digitgan::reader::read(readers, &damaged, mask_arg, &device)?;
+                let (pred, _) = digitgan::eval::most_likely(&read);
+                let right = pred.iter().zip(&clean.labels).filter(|(a, b)| a == b);
+                Ok(right.count() as f64 / clean.len().max(1) as f64)
+            };
+            // The ensemble's accuracy, then each reader's alone (when there are several).
+            let mut reader_acc = vec![accuracy(&b.readers)?];
+            if b.readers.len() > 1 {
+                for r in b.readers.chunks(1) {
+                    reader_acc.push(accuracy(r)?);
+                }
+            }
             // The ceiling of a perfect reader: the restorer told the true classes.
             let k = b.restorer.classes();
             let truth = (k > 0).then(|| -> Result<(f64, f64)> {
@@ -247,11 +256,16 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
     }
     if !reader_rows.is_empty() {
         println!(
-            "\nthe weights' reader (CNN on damaged digits + mask) on the damaged digits; the restorer told the true class:"
+            "\nthe weights' reader (CNN on damaged digits + mask; with several, their mean and then each alone) on the damaged digits; the restorer told the true class:"
         );
         for (name, a, truth) in &reader_rows {
             let truth = truth.map_or("-".into(), |(p, t)| format!("{p:6.2} / {:5.1}", 100.0 * t));
-            println!("  {name:<12} {:5.1}%   {truth:>16}", 100.0 * a);
+            let alone = a[1..].iter().map(|a| format!(" {:5.1}%", 100.0 * a));
+            let alone = match a.len() {
+                1 => String::new(),
+                _ => format!("   (alone:{})", alone.collect::<String>()),
+            };
+            println!("  {name:<12} {:5.1}%   {truth:>16}{alone}", 100.0 * a[0]);
         }
     }
     if !reference_rows.is_empty() {
@@ -273,7 +287,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
             "generated": { "n": n, "confident_fraction": confident, "class_counts": hist, "label_agreement": agree,
                 "label_agreement_per_class": agree_per_class, "frechet": fd_gen, "frechet_train_vs_test": fd_ref },
             "restoration": rows,
-            "reader_accuracy": reader_rows.iter().map(|(k, a, _)| json!({ "damage": k, "accuracy": a })).collect::<Vec<_>>(),
+            "reader_accuracy": reader_rows.iter().map(|(k, a, _)| json!({ "damage": k, "accuracy": a[0], "alone": &a[1..] })).collect::<Vec<_>>(),
             "damaged_reference_accuracy": reference_rows.iter().map(|(k, a)| json!({ "damage": k, "accuracy": a })).collect::<Vec<_>>(),
         });
         digitgan::files::write_json(path, &j)?;

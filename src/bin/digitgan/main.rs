@@ -275,13 +275,9 @@ fn run(cli: Cli) -> Result<()> {
             let b = load_bundle(weights.as_deref())?;
             let device = train_device();
             let restored = match method.as_str() {
-                "restorer" => restore_told(
-                    &b.restorer,
-                    b.reader.as_ref(),
-                    &images,
-                    masks.as_deref(),
-                    &device,
-                )?,
+                "restorer" => {
+                    restore_told(&b.restorer, &b.readers, &images, masks.as_deref(), &device)?
+                }
                 "latent" => {
                     let cfg = LatentSearchConfig::new();
                     let n = images.len() / PIXELS;

@@ -144,16 +144,20 @@ pub struct TrainArgs {
     /// it, the reader of a --from file is kept.
     #[arg(long)]
     pub train_reader: Option<usize>,
-    /// Take the reader of these weights (instead of the --from file's); with --train-reader,
-    /// train on from it.
+    /// Take the readers of these weights (instead of the --from file's); repeat it to ship an
+    /// ensemble (the restorer is told the mean of their readings). With --train-reader: one
+    /// file with one reader, trained on from it.
     #[arg(long)]
-    pub reader_from: Option<PathBuf>,
+    pub reader_from: Vec<PathBuf>,
     /// With --train-reader: the reader's peak learning rate (default 1e-3; annealed to 0).
     #[arg(long, requires = "train_reader")]
     pub reader_lr: Option<f64>,
     /// With --train-reader: channels of the reader's first convolution (default 32).
     #[arg(long, requires = "train_reader", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub reader_width: Option<u16>,
+    /// With --train-reader: dropout on the reader's dense layer while training (default 0).
+    #[arg(long, requires = "train_reader")]
+    pub reader_dropout: Option<f64>,
     /// With --from: make the file's U-Net restorer class-conditional (told the digit: the true
     /// label in training, the reader's reading at inference), starting as the same function.
     #[arg(long, requires = "from", conflicts_with = "restorer_conv")]
@@ -277,7 +281,11 @@ fn trainer(
 ) -> Result<(Trainer, Option<Classifier>, FileReader)> {
     let seed = args.seed;
     let Some(from) = &args.from else {
-        return Ok((Trainer::new(config.clone(), train_data, seed), None, None));
+        return Ok((
+            Trainer::new(config.clone(), train_data, seed),
+            None,
+            Vec::new(),
+        ));
     };
     let b = load_bundle(Some(from))?;
     config.generator = b.arch.generator.clone();
@@ -315,12 +323,16 @@ fn trainer(
     Ok((
         Trainer::with_models(config.clone(), models, train_data, seed),
         (!args.new_classifier).then_some(b.classifier),
-        b.arch.reader.zip(b.reader),
+        file_readers(b.arch, b.readers),
     ))
 }
 
-/// A weights file's reader and its layout, if it has one.
-type FileReader = Option<(ReaderConfig, Reader)>;
+/// A weights file's readers with their layouts (none, one, or an ensemble).
+type FileReader = Vec<(ReaderConfig, Reader)>;
+
+fn file_readers(arch: digitgan::weights::Architecture, readers: Vec<Reader>) -> FileReader {
+    arch.readers().cloned().zip(readers).collect()
+}
 
 /// The reference classifier: `--classifier`'s, else the `--from` file's, else a fresh one.
 fn reference_classifier(
@@ -360,13 +372,17 @@ fn perceptual_classifier(p: &Path, reference: &Classifier) -> Result<Classifier>
 fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<FileReader> {
     let file_reader = |path: &PathBuf| -> Result<FileReader> {
         let b = load_bundle(Some(path))?;
-        Ok(b.arch.reader.zip(b.reader))
+        Ok(file_readers(b.arch, b.readers))
     };
     let Some(steps) = args.train_reader else {
-        return match &args.reader_from {
-            Some(path) => file_reader(path),
-            None => Ok(from_file),
-        };
+        if args.reader_from.is_empty() {
+            return Ok(from_file);
+        }
+        let mut all = Vec::new();
+        for path in &args.reader_from {
+            all.extend(file_reader(path)?);
+        }
+        return Ok(all);
     };
     let mut cfg = ReaderTrainConfig::new().with_steps(steps);
     if let Some(w) = args.reader_width {
@@ -375,15 +391,34 @@ fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<File
     if let Some(lr) = args.reader_lr {
         cfg.lr = lr;
     }
-    let start = match &args.reader_from {
-        Some(path) => {
-            let (arch, reader) = file_reader(path)?.ok_or_else(|| {
-                Error::Input(format!("--reader-from {}: no reader in it", path.display()))
-            })?;
+    if let Some(p) = args.reader_dropout {
+        if !(0.0..1.0).contains(&p) {
+            return Err(Error::Input(format!(
+                "--reader-dropout must be in 0..1, got {p}"
+            )));
+        }
+        cfg.dropout = p;
+    }
+    let start = match args.reader_from.as_slice() {
+        [] => None,
+        [path] => {
+            let mut readers = file_reader(path)?;
+            if readers.len() != 1 {
+                return Err(Error::Input(format!(
+                    "--reader-from {} with --train-reader: it has {} readers; give a file with one",
+                    path.display(),
+                    readers.len()
+                )));
+            }
+            let (arch, reader) = readers.remove(0);
             cfg.model = arch;
             Some(reader)
         }
-        None => None,
+        _ => {
+            return Err(Error::Input(
+                "--train-reader trains one reader: give at most one --reader-from".into(),
+            ));
+        }
     };
     if let Some(w) = &args.damage_weights {
         cfg.damage_weights = w.clone();
@@ -402,7 +437,7 @@ fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<File
         "trained the reader {steps} steps in {secs:.0} s ({:.1} steps/s)",
         steps as f64 / secs.max(1e-9)
     );
-    Ok(Some((cfg.model, reader)))
+    Ok(vec![(cfg.model, reader)])
 }
 
 /// A fixed grid of 100 latents (ten of each digit) for the sample PNGs.
@@ -437,7 +472,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let (mut trainer, from_file, file_reader) =
         trainer(&args, &mut config, train_data.clone(), &device)?;
     let classifier = reference_classifier(&args, from_file, &data)?;
-    let (reader_arch, reader) = reader(&args, &train_data, file_reader)?.unzip();
+    let (reader_archs, readers): (Vec<_>, Vec<_>) =
+        reader(&args, &train_data, file_reader)?.into_iter().unzip();
     if let Some(p) = &args.perceptual_classifier {
         trainer = trainer.with_perceptual(perceptual_classifier(p, &classifier)?);
     }
@@ -480,19 +516,22 @@ pub fn run(args: TrainArgs) -> Result<()> {
         "trained {steps} steps in {secs:.0} s ({:.1} steps/s)",
         steps as f64 / secs.max(1e-9)
     );
+    let mut arch = Architecture {
+        generator: config.generator.clone(),
+        discriminator: config.discriminator.clone(),
+        restorer: config.restorer.clone(),
+        classifier: ClassifierConfig::new(),
+        reader: None,
+        more_readers: Vec::new(),
+    };
+    arch.set_readers(reader_archs);
     let bundle = Bundle {
-        arch: Architecture {
-            generator: config.generator.clone(),
-            discriminator: config.discriminator.clone(),
-            restorer: config.restorer.clone(),
-            classifier: ClassifierConfig::new(),
-            reader: reader_arch,
-        },
+        arch,
         generator: trainer.models.generator.clone(),
         discriminator: trainer.models.discriminator.clone(),
         restorer: trainer.models.restorer.clone(),
         classifier,
-        reader,
+        readers,
     };
     let half = if args.half {
         Precision::F16
