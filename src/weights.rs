@@ -5,9 +5,10 @@
 //! 8   u16 format version   (FORMAT_VERSION)
 //! 10  u16 flags            (bit 0: tensors stored as f16; bit 1: int8, see `quant.rs`)
 //! 12  u32 L                length of the architecture JSON
-//! 16  architecture JSON    (the configs of G, D, R, the classifier and the optional reader)
+//! 16  architecture JSON    (the configs of G, D, R, the classifier and the optional readers)
 //! ..  u8 count, then per network: u8 name length, name, u32 length, bytes (a burnpack record,
-//!     or with the int8 flag the encoding of `quant.rs`)
+//!     or with the int8 flag the encoding of `quant.rs`); the names are generator,
+//!     discriminator, restorer, classifier, then reader, reader2, reader3… one per reader
 //! end u32 CRC-32 of every byte before it
 //! ```
 //! Integers are little-endian. Loading checks, in order: size, magic, version, checksum,
