@@ -3,24 +3,44 @@
 # minutes"): the reference classifier + GAN_STEPS GAN-only steps, then the U-Net restorer alone
 # against the frozen G and D, then int8. Prints each phase's wall-clock time.
 #
-#   [GAN_STEPS=6000] scripts/pretrain-15min.sh OUT [RESTORER_STEPS] [SEED] [extra restorer-only flags...]
+#   [GAN_STEPS=6000] [READER_STEPS=0] scripts/pretrain-15min.sh OUT [RESTORER_STEPS] [SEED] [extra restorer-only flags...]
 #
-# Needs target/fast/digitgan (cargo build --profile fast). One process at a time: the CLI uses
-# one core. Score the result with `target/fast/digitgan eval --weights OUT/final --latent-n 0`.
+# READER_STEPS > 0 (session 12) puts the second core to work: a reader (the CNN that names a
+# damaged digit, `src/reader.rs`) trains beside the GAN and restorer phases, the U-Net restorer
+# is class-conditional, and the final file carries the reader that tells it the class.
+# Needs target/fast/digitgan (cargo build --profile fast). The CLI uses one core per process.
+# Score the result with `target/fast/digitgan eval --weights OUT/final --latent-n 0`.
 set -euo pipefail
 out=${1:?usage: pretrain-15min.sh OUT [RESTORER_STEPS] [SEED] [flags...]}
 steps=${2:-2600}
 gan_steps=${GAN_STEPS:-6000}
+reader_steps=${READER_STEPS:-0}
 seed=${3:-5}
 shift $(( $# < 3 ? $# : 3 ))
 dg=${DIGITGAN:-target/fast/digitgan}
 start=$(date +%s)
 phase() { echo "[$(( $(date +%s) - start )) s] $*"; }
 
+reader=()
+if (( reader_steps > 0 )); then
+  phase "reader: $reader_steps steps, on the other core"
+  "$dg" train --steps 0 --no-restorer --train-reader "$reader_steps" --damage-weights 3,1,2,1,1 \
+    --seed "$seed" --out "$out/reader" >"$out.reader.log" 2>&1 &
+  reader_pid=$!
+  reader=(--restorer-classes)
+fi
 phase "classifier + $gan_steps GAN-only steps"
 "$dg" train --steps "$gan_steps" --seed 1 --no-restorer --out "$out/gan" >"$out.gan.log" 2>&1
-phase "U-Net restorer-only: $steps steps, seed $seed $*"
+phase "U-Net restorer-only: $steps steps, seed $seed ${reader[*]} $*"
 "$dg" train --from "$out/gan" --restorer-only --restorer-conv 16 --restorer-conv-global 128 \
   --batch 32 --steps "$steps" --seed "$seed" --restorer-lr 0.001 --restorer-feature-weight 10 \
-  --damage-weights 3,1,2,1,1 "$@" --precision int8 --out "$out/final" >"$out.r.log" 2>&1
+  --damage-weights 3,1,2,1,1 "${reader[@]}" "$@" --precision int8 --out "$out/final" >"$out.r.log" 2>&1
+if (( reader_steps > 0 )); then
+  phase "waiting for the reader"
+  wait "$reader_pid"
+  phase "the reader joins the restorer"
+  mv "$out/final" "$out/restorer"
+  "$dg" train --from "$out/restorer" --steps 0 --reader-from "$out/reader" --precision int8 \
+    --out "$out/final" >>"$out.r.log" 2>&1
+fi
 phase "done: $out/final/weights.dgw"

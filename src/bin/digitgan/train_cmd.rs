@@ -158,9 +158,10 @@ pub struct TrainArgs {
     /// With --train-reader: dropout on the reader's dense layer while training (default 0).
     #[arg(long, requires = "train_reader")]
     pub reader_dropout: Option<f64>,
-    /// With --from: make the file's U-Net restorer class-conditional (told the digit: the true
-    /// label in training, the reader's reading at inference), starting as the same function.
-    #[arg(long, requires = "from", conflicts_with = "restorer_conv")]
+    /// A class-conditional U-Net restorer (told the digit: the true label in training, the
+    /// reader's reading at inference). With --from: the file's U-Net, starting as the same
+    /// function; with --restorer-conv: the fresh U-Net.
+    #[arg(long)]
     pub restorer_classes: bool,
 }
 
@@ -265,7 +266,13 @@ impl TrainArgs {
             c.restorer = RestorerConfig::new()
                 .with_slope(c.restorer.slope)
                 .with_conv(Some(ch as usize))
-                .with_conv_global(self.restorer_conv_global.map(usize::from));
+                .with_conv_global(self.restorer_conv_global.map(usize::from))
+                .with_conv_classes(self.restorer_classes.then_some(digitgan::model::CLASSES));
+        } else if self.restorer_classes && self.from.is_none() {
+            return Err(Error::Input(
+                "--restorer-classes: needs --from (a U-Net to make class-conditional) or --restorer-conv"
+                    .into(),
+            ));
         }
         Ok(c)
     }
