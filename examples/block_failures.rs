@@ -4,14 +4,13 @@
 // the readers' probabilities (what ships) with their argmax and with the truth.
 //
 //   cargo run --profile fast --example block_failures -- WEIGHTS.dgw [N=600] [SEED=1]
-use digitgan::damage::{DamageKind, damage};
+use digitgan::damage::DamageKind;
 use digitgan::data::MnistSubset;
-use digitgan::eval::{classify, most_likely};
+use digitgan::eval::{classify, damaged_set, most_likely};
 use digitgan::model::CLASSES;
 use digitgan::restore::{restore_as, restore_told};
 use digitgan::train::{onehot_values, train_device};
 use digitgan::weights::Bundle;
-use rand::{SeedableRng, rngs::StdRng};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -26,16 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("these weights have no reader".into());
     }
     let data = MnistSubset::bundled();
-    let kind = DamageKind::Block;
-    let mut rng = StdRng::seed_from_u64(seed ^ kind as u64); // as `digitgan eval`
-    let idx: Vec<usize> = (0..n).map(|i| i % data.test.len()).collect();
-    let clean = data.test.select(&idx);
-    let (mut damaged, mut masks) = (Vec::new(), Vec::new());
-    for i in 0..clean.len() {
-        let d = damage(clean.image(i), kind, &mut rng);
-        damaged.extend(d.image);
-        masks.extend(d.mask.ok_or("a block has a mask")?);
-    }
+    let (clean, damaged, masks) = damaged_set(&data.test, DamageKind::Block, n, seed);
     let m = Some(masks.as_slice());
     let judge = |images: &[f32]| classify(&b.classifier, images, &device).0;
     let (read, confidence) =

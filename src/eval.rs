@@ -235,3 +235,24 @@ pub fn psnr(a: &[f32], b: &[f32], region: Option<&[f32]>) -> f64 {
     let mse = (se / n as f64).max(1e-10);
     10.0 * (1.0 / mse).log10()
 }
+
+/// The damaged digits `digitgan eval` scores for one damage kind: `n` digits of `split`
+/// (cycling through it), each damaged with the eval's seeded draws (seed ^ kind). Returns the
+/// clean digits, the damaged images and their masks (all 1 for damage without a mask: noise).
+pub fn damaged_set(
+    split: &Digits,
+    kind: crate::damage::DamageKind,
+    n: usize,
+    seed: u64,
+) -> (Digits, Vec<f32>, Vec<f32>) {
+    let mut rng = StdRng::seed_from_u64(seed ^ kind as u64);
+    let idx: Vec<usize> = (0..n).map(|i| i % split.len()).collect();
+    let clean = split.select(&idx);
+    let (mut damaged, mut masks) = (Vec::new(), Vec::new());
+    for i in 0..clean.len() {
+        let d = crate::damage::damage(clean.image(i), kind, &mut rng);
+        damaged.extend(d.image);
+        masks.extend(d.mask.unwrap_or_else(|| vec![1.0; PIXELS]));
+    }
+    (clean, damaged, masks)
+}

@@ -123,7 +123,10 @@ pub fn ensemble_probabilities(
         .iter()
         .map(|r| r.valid().probabilities(damaged.clone(), mask.clone()))
         .reduce(|a, b| a + b)?;
-    Some(sum / readers.len() as f32)
+    Some(match readers.len() {
+        1 => sum, // one reader: its probabilities as they are (no division on the restore path)
+        n => sum / n as f32,
+    })
 }
 
 /// How the reader is trained.

@@ -125,15 +125,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
     let mut reader_rows = Vec::new();
     let mut rows = Vec::new();
     for kind in DamageKind::ALL {
-        let mut rng = StdRng::seed_from_u64(seed ^ kind as u64);
-        let idx: Vec<usize> = (0..restore_n).map(|i| i % split.len()).collect();
-        let clean = split.select(&idx);
-        let (mut damaged, mut masks) = (Vec::new(), Vec::new());
-        for i in 0..clean.len() {
-            let d = damage(clean.image(i), kind, &mut rng);
-            damaged.extend(d.image);
-            masks.extend(d.mask.unwrap_or_else(|| vec![1.0; PIXELS]));
-        }
+        let (clean, damaged, masks) = digitgan::eval::damaged_set(&split, kind, restore_n, seed);
         let region = |i: usize| -> Option<&[f32]> {
             kind.is_erasure()
                 .then(|| &masks[i * PIXELS..(i + 1) * PIXELS])
