@@ -52,6 +52,16 @@ pub struct TrainConfig {
     /// this fraction of rows, told nothing (the path it takes when no reader is at hand).
     #[config(default = 0.1)]
     pub restorer_label_dropout: f32,
+    /// Of the rows told a label, this fraction is told a two-class blend instead of a one-hot:
+    /// the true class at a weight w drawn from `restorer_label_mix_min..1` (density ∝ w, so
+    /// the blend is calibrated), a random other class at 1 − w. At inference the restorer is told a reader's probabilities, which are
+    /// rarely one-hot and sometimes favour the wrong class; this teaches it to settle such a
+    /// blend from the digit's known pixels. 0 = one-hots only.
+    #[config(default = 0.0)]
+    pub restorer_label_mix: f32,
+    /// The smallest weight the true class gets in a blended label (see `restorer_label_mix`).
+    #[config(default = 0.2)]
+    pub restorer_label_mix_min: f32,
     #[config(default = 0.5)]
     pub beta1: f32,
     #[config(default = 0.999)]
@@ -395,7 +405,7 @@ impl Trainer {
             let rows = damaged_batch(&batch.images, cfg, &mut self.rng);
             let told = told_labels(
                 &self.models.restorer,
-                cfg.restorer_label_dropout,
+                cfg,
                 &batch.labels,
                 &mut self.rng,
                 &dev,

@@ -18,7 +18,7 @@ impl Trainer {
         let rows = damaged_batch(&batch.images, &self.config, &mut self.rng);
         let told = told_labels(
             &self.models.restorer,
-            self.config.restorer_label_dropout,
+            &self.config,
             &batch.labels,
             &mut self.rng,
             &self.device,
@@ -151,7 +151,7 @@ impl Trainer {
 /// over the trainer's fields, so the training step can call it while it holds its config.
 pub(super) fn told_labels(
     restorer: &Restorer,
-    dropout: f32,
+    cfg: &TrainConfig,
     labels: &[u8],
     rng: &mut StdRng,
     device: &Device,
@@ -162,8 +162,21 @@ pub(super) fn told_labels(
     }
     let mut v = vec![0.0f32; labels.len() * k];
     for (row, &y) in v.chunks_exact_mut(k).zip(labels) {
-        if (y as usize) < k && rng.random::<f32>() >= dropout {
-            row[y as usize] = 1.0;
+        let y = y as usize;
+        if y >= k || rng.random::<f32>() < cfg.restorer_label_dropout {
+            continue; // told nothing
+        }
+        row[y] = 1.0;
+        // Draws only when blending is on, so one-hot-only runs keep their RNG stream.
+        if cfg.restorer_label_mix > 0.0 && k > 1 && rng.random::<f32>() < cfg.restorer_label_mix {
+            let lo = cfg.restorer_label_mix_min.clamp(0.0, 1.0);
+            // Density ∝ w on lo..1: told (w, 1 − w), the true class is the w one with
+            // probability w (for w in lo..1 − lo), so the blend is calibrated as a reader's
+            // probabilities should be.
+            let w = (lo * lo + (1.0 - lo * lo) * rng.random::<f32>()).sqrt();
+            let other = (y + 1 + rng.random_range(0..k - 1)) % k; // any class but y
+            row[y] = w;
+            row[other] = 1.0 - w;
         }
     }
     Some(tensor2(&v, labels.len(), device))
@@ -308,11 +321,71 @@ fn damage_kind_index(weights: Option<&[f32]>, rng: &mut StdRng) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{RestorerTargets, damage_kind_index, damaged_batch, weighted_damage};
+    use super::{RestorerTargets, damage_kind_index, damaged_batch, told_labels, weighted_damage};
     use crate::data::shift_pixels;
     use crate::data::{MnistSubset, to_tanh_range};
     use crate::train::{TrainConfig, Trainer};
     use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    /// Told labels: one-hots by default (their RNG stream as before blending existed); with
+    /// `restorer_label_mix` = 1 every told row is a two-class blend that sums to 1 and gives
+    /// the true class at least `restorer_label_mix_min`; dropped rows stay empty.
+    #[test]
+    fn told_labels_blend_the_true_class_with_another() {
+        use crate::model::RestorerConfig;
+        let device = crate::train::train_device();
+        let restorer = RestorerConfig::unet()
+            .with_conv(Some(2))
+            .with_conv_classes(Some(10))
+            .init(&device);
+        let labels: Vec<u8> = (0..400).map(|i| (i % 10) as u8).collect();
+        let rows = |cfg: &TrainConfig, seed: u64| {
+            let told = told_labels(
+                &restorer,
+                cfg,
+                &labels,
+                &mut StdRng::seed_from_u64(seed),
+                &device,
+            );
+            told.expect("a conditional restorer is told labels")
+                .into_data()
+                .to_vec::<f32>()
+                .unwrap()
+        };
+        let plain = rows(&TrainConfig::new(), 3);
+        let mut rng = StdRng::seed_from_u64(3);
+        for (row, &y) in plain.chunks(10).zip(&labels) {
+            let told = rng.random::<f32>() >= 0.1; // the one draw per row of one-hot labels
+            let want: Vec<f32> = (0..10)
+                .map(|c| (told && c == y as usize) as u8 as f32)
+                .collect();
+            assert_eq!(row, want);
+        }
+        let cfg = TrainConfig::new()
+            .with_restorer_label_mix(1.0)
+            .with_restorer_label_mix_min(0.3);
+        let mixed = rows(&cfg, 3);
+        let (mut empty, mut below_half) = (0, 0);
+        for (row, &y) in mixed.chunks(10).zip(&labels) {
+            let sum: f32 = row.iter().sum();
+            if sum == 0.0 {
+                empty += 1;
+                continue;
+            }
+            assert!((sum - 1.0).abs() < 1e-6, "{row:?}");
+            assert!(row[y as usize] >= 0.3, "{row:?}");
+            assert!(row.iter().filter(|&&v| v > 0.0).count() <= 2, "{row:?}");
+            below_half += (row[y as usize] < 0.5) as usize;
+        }
+        assert!(
+            (20..=70).contains(&empty),
+            "label dropout 0.1 of 400 rows: {empty}"
+        );
+        assert!(
+            below_half > 50,
+            "weights 0.3..1 put ~29% of rows under 0.5: {below_half}"
+        );
+    }
 
     /// With `Transformed` or `Warped` targets the restorer learns from moved digits (still in the
     /// tanh range), not the training digits themselves; with `Digits` from the digits.

@@ -60,6 +60,14 @@ pub struct TrainArgs {
     /// (default: constant).
     #[arg(long)]
     pub restorer_lr_cosine: bool,
+    /// Of the rows a class-conditional restorer is told a label, this fraction (0..1) is told
+    /// a blend of the true class and a random other one instead, as a reader's uncertain
+    /// probabilities would tell it (default 0 = one-hots only).
+    #[arg(long)]
+    pub restorer_label_mix: Option<f32>,
+    /// The smallest weight of the true class in such a blend (default 0.2).
+    #[arg(long, requires = "restorer_label_mix")]
+    pub restorer_label_mix_min: Option<f32>,
     /// λ of the restorer's L1 reconstruction loss (default 100).
     #[arg(long)]
     pub l1_weight: Option<f32>,
@@ -235,6 +243,18 @@ impl TrainArgs {
         if self.restorer_lr_cosine {
             c.restorer_lr_decay_steps = self.steps;
         }
+        for (name, v) in [
+            ("--restorer-label-mix", self.restorer_label_mix),
+            ("--restorer-label-mix-min", self.restorer_label_mix_min),
+        ] {
+            if v.is_some_and(|v| !(0.0..=1.0).contains(&v)) {
+                return Err(Error::Input(format!("{name} must be in 0..1")));
+            }
+        }
+        c.restorer_label_mix = self.restorer_label_mix.unwrap_or(c.restorer_label_mix);
+        c.restorer_label_mix_min = self
+            .restorer_label_mix_min
+            .unwrap_or(c.restorer_label_mix_min);
         c.l1_weight = self.l1_weight.unwrap_or(c.l1_weight);
         c.restorer_class_weight = self
             .restorer_class_weight
