@@ -231,3 +231,82 @@ fn the_judge_is_refused_as_perceptual_classifier() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+/// `--restorer-from` puts another file's restorer beside the --from file's other networks: the
+/// result restores exactly as that file does.
+#[test]
+fn restorer_from_grafts_another_files_restorer() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained.dgw");
+    let path = |name: &str| tmp(name).to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let out = digitgan(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+    };
+    let (fresh, graft, dmg) = (path("fresh"), path("graft"), path("graft-dmg"));
+    let fresh_args = ["--restorer-conv", "4", "--steps", "0", "--seed", "3"];
+    run(&[
+        &["train", "--from", shipped][..],
+        &fresh_args,
+        &["--out", &fresh],
+    ]
+    .concat());
+    run(&[
+        "train",
+        "--from",
+        shipped,
+        "--restorer-from",
+        &fresh,
+        "--steps",
+        "0",
+        "--out",
+        &graft,
+    ]);
+    run(&["damage", "--kind", "block", "--n", "4", "--out", &dmg]);
+    let restored = |weights: &str, name: &str| {
+        let out = path(name);
+        let (input, mask) = (format!("{dmg}/damaged.npy"), format!("{dmg}/mask.npy"));
+        run(&[
+            "restore",
+            "--input",
+            &input,
+            "--mask",
+            &mask,
+            "--weights",
+            weights,
+            "--out",
+            &out,
+        ]);
+        std::fs::read(out).unwrap()
+    };
+    let from_graft = restored(&graft, "graft.npy");
+    assert_eq!(from_graft, restored(&fresh, "fresh.npy"));
+    assert_ne!(from_graft, restored(shipped, "shipped.npy"));
+    // clap's own usage error (several lines) for a missing --from.
+    let out = digitgan(&[
+        "train",
+        "--restorer-from",
+        &fresh,
+        "--steps",
+        "0",
+        "--out",
+        &graft,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("--from <FROM>"),
+        "{err}"
+    );
+    fails_cleanly(
+        &[
+            "train",
+            "--steps",
+            "0",
+            "--restorer-label-mix",
+            "2",
+            "--out",
+            &graft,
+        ],
+        "--restorer-label-mix must be in 0..1",
+    );
+}

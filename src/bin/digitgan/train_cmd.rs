@@ -152,6 +152,10 @@ pub struct TrainArgs {
     /// it, the reader of a --from file is kept.
     #[arg(long)]
     pub train_reader: Option<usize>,
+    /// With --from: take the restorer of these weights instead of the --from file's (put a
+    /// restorer trained elsewhere beside this file's G, D, classifier and readers).
+    #[arg(long, requires = "from", conflicts_with = "restorer_conv")]
+    pub restorer_from: Option<PathBuf>,
     /// Take the readers of these weights (instead of the --from file's); repeat it to ship an
     /// ensemble (the restorer is told the mean of their readings). With --train-reader: one
     /// file with one reader, trained on from it.
@@ -321,13 +325,14 @@ fn trainer(
     let restorer = match args.restorer_conv {
         Some(_) => digitgan::train::with_seeded_init(device, seed, || config.restorer.init(device)),
         None => {
-            let (r, c) = file_restorer(
-                b.restorer,
-                &b.arch.restorer,
-                args.grow_restorer_global,
-                seed,
-                device,
-            )?;
+            let (restorer, arch) = match &args.restorer_from {
+                Some(p) => {
+                    let other = load_bundle(Some(p))?;
+                    (other.restorer, other.arch.restorer)
+                }
+                None => (b.restorer, b.arch.restorer.clone()),
+            };
+            let (r, c) = file_restorer(restorer, &arch, args.grow_restorer_global, seed, device)?;
             config.restorer = c;
             if args.restorer_classes && r.classes() == 0 {
                 if config.restorer.conv.is_none() {
