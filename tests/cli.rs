@@ -251,17 +251,8 @@ fn restorer_from_grafts_another_files_restorer() {
         &["--out", &fresh],
     ]
     .concat());
-    run(&[
-        "train",
-        "--from",
-        shipped,
-        "--restorer-from",
-        &fresh,
-        "--steps",
-        "0",
-        "--out",
-        &graft,
-    ]);
+    let graft_args = ["--restorer-from", &fresh, "--steps", "0", "--out", &graft];
+    run(&[&["train", "--from", shipped][..], &graft_args].concat());
     run(&["damage", "--kind", "block", "--n", "4", "--out", &dmg]);
     let restored = |weights: &str, name: &str| {
         let out = path(name);
@@ -283,15 +274,7 @@ fn restorer_from_grafts_another_files_restorer() {
     assert_eq!(from_graft, restored(&fresh, "fresh.npy"));
     assert_ne!(from_graft, restored(shipped, "shipped.npy"));
     // clap's own usage error (several lines) for a missing --from.
-    let out = digitgan(&[
-        "train",
-        "--restorer-from",
-        &fresh,
-        "--steps",
-        "0",
-        "--out",
-        &graft,
-    ]);
+    let out = digitgan(&[&["train"][..], &graft_args].concat());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && err.contains("--from <FROM>"),

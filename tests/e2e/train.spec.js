@@ -40,7 +40,13 @@ test('training runs in the worker: steps advance, grid changes, pause stops, no 
   // Pause stops the worker within a moment.
   await page.getByTestId('train-toggle').click();
   await expect(page.getByTestId('train-toggle')).toHaveText('Train');
-  await page.waitForTimeout(400);
+  // "Within a moment": a step already running in the worker (a U-Net step on a busy machine
+  // can outlast 400 ms) may still land; then the count must hold still.
+  await expect.poll(async () => {
+    const at = await stepCount(page);
+    await page.waitForTimeout(400);
+    return (await stepCount(page)) - at;
+  }, { timeout: 5000 }).toBe(0);
   const paused = await stepCount(page);
   await page.waitForTimeout(1500);
   expect(await stepCount(page)).toBe(paused);
