@@ -54,9 +54,10 @@ pub struct TrainConfig {
     pub restorer_label_dropout: f32,
     /// Of the rows told a label, this fraction is told a two-class blend instead of a one-hot:
     /// the true class at a weight w drawn from `restorer_label_mix_min..1` (density ∝ w, so
-    /// the blend is calibrated), a random other class at 1 − w. At inference the restorer is told a reader's probabilities, which are
-    /// rarely one-hot and sometimes favour the wrong class; this teaches it to settle such a
-    /// blend from the digit's known pixels. 0 = one-hots only.
+    /// the blend is calibrated), a random other class at 1 − w. At inference the restorer is
+    /// told a reader's probabilities, which are rarely one-hot and sometimes favour the wrong
+    /// class; this teaches it to settle such a blend from the digit's known pixels. 0 =
+    /// one-hots only.
     #[config(default = 0.0)]
     pub restorer_label_mix: f32,
     /// The smallest weight the true class gets in a blended label (see `restorer_label_mix`).

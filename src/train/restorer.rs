@@ -160,6 +160,7 @@ pub(super) fn told_labels(
     if k == 0 {
         return None;
     }
+    let lo = cfg.restorer_label_mix_min.clamp(0.0, 1.0);
     let mut v = vec![0.0f32; labels.len() * k];
     for (row, &y) in v.chunks_exact_mut(k).zip(labels) {
         let y = y as usize;
@@ -169,7 +170,6 @@ pub(super) fn told_labels(
         row[y] = 1.0;
         // Draws only when blending is on, so one-hot-only runs keep their RNG stream.
         if cfg.restorer_label_mix > 0.0 && k > 1 && rng.random::<f32>() < cfg.restorer_label_mix {
-            let lo = cfg.restorer_label_mix_min.clamp(0.0, 1.0);
             // Density ∝ w on lo..1: told (w, 1 − w), the true class is the w one with
             // probability w (for w in lo..1 − lo), so the blend is calibrated as a reader's
             // probabilities should be.
@@ -381,9 +381,10 @@ mod tests {
             (20..=70).contains(&empty),
             "label dropout 0.1 of 400 rows: {empty}"
         );
+        // Density ∝ w on 0.3..1 puts (0.25 − 0.09) / (1 − 0.09) ≈ 18% of the ~360 blends under 0.5.
         assert!(
-            below_half > 50,
-            "weights 0.3..1 put ~29% of rows under 0.5: {below_half}"
+            (35..=100).contains(&below_half),
+            "{below_half} of ~360 under 0.5"
         );
     }
 
