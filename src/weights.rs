@@ -369,22 +369,26 @@ fn load<M: Module>(module: M, section: &[u8], int8: bool, name: &str) -> Result<
             other => other,
         });
     }
+    // burn's decoder can quote a mangled value in full (a subnormal float prints as ~300
+    // digits) and lists every mismatched tensor; the start of either says enough.
     let rec = ModuleRecord::from_bytes(Bytes::from_bytes_vec(section.to_vec()))
-        .map_err(|e| Error::Weights(format!("{name}: {e}")))?
+        .map_err(|e| Error::Weights(format!("{name}: {}", clip(&e.to_string()))))?
         .cast_to_module_dtype();
     module.try_load_record(rec).map_err(|e| {
-        // burn lists every mismatched tensor; the first one says enough.
-        let detail = e.to_string();
-        let short: String = detail.chars().take(160).collect();
-        let more = if short.len() < detail.len() {
-            "…"
-        } else {
-            ""
-        };
         Error::Weights(format!(
-            "{name} does not fit its architecture ({short}{more})"
+            "{name} does not fit its architecture ({})",
+            clip(&e.to_string())
         ))
     })
+}
+
+/// The first 160 characters of a decoder's message, marked with "…" when cut.
+fn clip(detail: &str) -> String {
+    let mut short: String = detail.chars().take(160).collect();
+    if short.len() < detail.len() {
+        short.push('…');
+    }
+    short
 }
 
 fn section<M: Module + Clone>(module: &M, precision: Precision) -> Result<Vec<u8>> {
