@@ -4,7 +4,7 @@
 PORT ?= 8080
 PROFILE ?= release
 
-.PHONY: demo test setup site wasm serve test-rust test-wasm test-data test-unit test-e2e bench bench-native bench-browser bench-size
+.PHONY: demo test setup site wasm serve test-rust test-wasm test-data test-unit test-e2e bench bench-native bench-browser bench-size fuzz
 
 demo: setup site serve
 
@@ -36,6 +36,11 @@ test-rust:
 
 test-wasm:
 	npm run test:wasm
+
+# Explore the weights loader with a fresh seed and 10× the cases `make test` runs (a failure
+# prints the seed to keep in tests/weights_fuzz.proptest-regressions).
+fuzz:
+	PROPTEST_RNG_SEED=$$(date +%s) PROPTEST_CASES=20000 cargo test --profile fast --test weights_fuzz
 
 test-e2e:
 	npm run test:e2e

@@ -4,12 +4,17 @@
 //! Random mutations almost never get past the CRC, so each case is also tried with the CRC
 //! recomputed: that drives the mutation into the header, the architecture JSON and burn's
 //! record decoder.
+//!
+//! The suite runs a fixed seed, so CI is reproducible (a random seed once failed a CI run on a
+//! case 1 in ~2,000 draws finds; `weights_fuzz.proptest-regressions` keeps it). `make fuzz`
+//! explores: a fresh seed and 20,000 cases (`PROPTEST_RNG_SEED`, `PROPTEST_CASES`).
 
 use digitgan::data::crc32;
 use digitgan::model::{ClassifierConfig, DiscriminatorConfig, GeneratorConfig, RestorerConfig};
 use digitgan::train::train_device;
 use digitgan::weights::{Architecture, Bundle, MAGIC, Precision};
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use std::sync::OnceLock;
 
 /// A valid file of a tiny architecture (~40 KB), so each case decodes in microseconds: f16
@@ -107,8 +112,27 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
     }
 }
 
+/// 2,000 cases from a fixed seed, unless `PROPTEST_CASES` / `PROPTEST_RNG_SEED` say otherwise.
+fn config() -> ProptestConfig {
+    let env = ProptestConfig::default(); // reads the PROPTEST_* variables
+    ProptestConfig {
+        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+            env.cases
+        } else {
+            2000
+        },
+        rng_seed: if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
+            env.rng_seed
+        } else {
+            RngSeed::Fixed(20_261_202)
+        },
+        max_shrink_iters: 200,
+        ..env
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, max_shrink_iters: 200, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     /// Mutated valid files (1–4 edits), with the stored and with a recomputed checksum.
     #[test]
