@@ -23,6 +23,10 @@ pub struct ClassifierTrainConfig {
     pub batch_size: usize,
     #[config(default = 1e-3)]
     pub lr: f64,
+    /// Anneal the learning rate to 0 along a half cosine (off: constant `lr`, as the shipped
+    /// judge was trained; that recipe ends 95–98% on the test split depending on the seed).
+    #[config(default = false)]
+    pub lr_cosine: bool,
     /// Train on randomly transformed digits T(x) (the same transform the GAN's D sees).
     #[config(default = true)]
     pub augment: bool,
@@ -50,7 +54,11 @@ pub fn train_classifier(
         let x = tensor2(&images, batch.len(), &device);
         let loss = class_loss(model.forward(x), &batch.labels);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = opt.step(cfg.lr, model, grads);
+        let lr = match cfg.lr_cosine {
+            true => crate::train::half_cosine(cfg.lr, step as u64, cfg.steps as u64),
+            false => cfg.lr,
+        };
+        model = opt.step(lr, model, grads);
         progress(step);
     }
     model.valid()
@@ -255,4 +263,33 @@ pub fn damaged_set(
         masks.extend(d.mask.unwrap_or_else(|| vec![1.0; PIXELS]));
     }
     (clean, damaged, masks)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod classifier_tests {
+    use super::*;
+    use crate::data::MnistSubset;
+
+    fn probs(cfg: &ClassifierTrainConfig, data: &crate::data::Digits) -> Vec<f32> {
+        let c = train_classifier(cfg, data, 3, |_| {});
+        classify(
+            &c,
+            &data.images[..20 * PIXELS],
+            &crate::train::train_device(),
+        )
+        .1
+    }
+
+    /// The annealed schedule starts at the peak (one step: the same classifier as a constant
+    /// lr) and then departs from it.
+    #[test]
+    fn lr_cosine_starts_at_the_peak_and_then_anneals() {
+        let data = MnistSubset::bundled().train;
+        let constant = ClassifierTrainConfig::new().with_augment(false);
+        let cosine = constant.clone().with_lr_cosine(true);
+        let one = |c: &ClassifierTrainConfig| probs(&c.clone().with_steps(1), &data);
+        assert_eq!(one(&constant), one(&cosine));
+        let many = |c: &ClassifierTrainConfig| probs(&c.clone().with_steps(30), &data);
+        assert_ne!(many(&constant), many(&cosine));
+    }
 }

@@ -292,4 +292,18 @@ fn restorer_from_grafts_another_files_restorer() {
         ],
         "--restorer-label-mix must be in 0..1",
     );
+    // A flag for a classifier that is not trained here is refused, not ignored.
+    fails_cleanly(
+        &[
+            "train",
+            "--from",
+            shipped,
+            "--steps",
+            "0",
+            "--classifier-lr-cosine",
+            "--out",
+            &graft,
+        ],
+        "--classifier-lr-cosine: no classifier is trained here",
+    );
 }
