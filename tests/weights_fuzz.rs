@@ -114,14 +114,15 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
 
 /// 2,000 cases from a fixed seed, unless `PROPTEST_CASES` / `PROPTEST_RNG_SEED` say otherwise.
 fn config() -> ProptestConfig {
+    let given = |var: &str| std::env::var_os(var).is_some();
     let env = ProptestConfig::default(); // reads the PROPTEST_* variables
     ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+        cases: if given("PROPTEST_CASES") {
             env.cases
         } else {
             2000
         },
-        rng_seed: if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
+        rng_seed: if given("PROPTEST_RNG_SEED") {
             env.rng_seed
         } else {
             RngSeed::Fixed(20_261_202)
