@@ -227,7 +227,9 @@ pub fn augment_eval(
     let cls = ClassifierTrainConfig::new()
         .with_steps(config.steps)
         .with_batch_size(config.batch_size)
-        .with_augment(false);
+        .with_augment(false)
+        // The constant lr its README numbers and the page's experiment were measured with.
+        .with_lr_cosine(false);
     let mut results = Vec::new();
     for &k in &config.k {
         let mut acc: [Vec<f32>; 3] = Default::default();

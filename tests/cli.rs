@@ -300,10 +300,10 @@ fn restorer_from_grafts_another_files_restorer() {
             shipped,
             "--steps",
             "0",
-            "--classifier-lr-cosine",
+            "--classifier-lr-constant",
             "--out",
             &graft,
         ],
-        "--classifier-lr-cosine: no classifier is trained here",
+        "--classifier-lr-constant: no classifier is trained here",
     );
 }
