@@ -307,3 +307,35 @@ fn restorer_from_grafts_another_files_restorer() {
         "--classifier-lr-constant: no classifier is trained here",
     );
 }
+
+#[test]
+fn eval_scores_the_targets_and_writes_them_as_json() {
+    let json = tmp("eval.json");
+    let out = digitgan(&[
+        "eval",
+        "--n",
+        "20",
+        "--restore-n",
+        "30",
+        "--latent-n",
+        "0",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("targets of the core issue"), "{stdout}");
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let targets = j["targets"].as_array().expect("a targets list");
+    // Five damage types beat their baselines, blocks and noise near clean, the FD ratio.
+    assert_eq!(targets.len(), 8, "{targets:?}");
+    assert!(targets.iter().all(|t| t["met"].is_boolean()));
+    // Each verdict agrees with the numbers beside it in the same file.
+    let fd = &j["generated"];
+    let ratio = fd["frechet"].as_f64().unwrap() / fd["frechet_train_vs_test"].as_f64().unwrap();
+    assert_eq!(targets[7]["met"].as_bool(), Some(ratio <= 2.0));
+}

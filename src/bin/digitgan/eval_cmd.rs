@@ -273,8 +273,12 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         100.0 * split_acc,
         latent_n.min(restore_n)
     );
+    // The targets hold for the test split (on training digits they would mislead).
+    let targets = (!on_training_digits)
+        .then(|| crate::targets::report(clean_acc, fd_gen / fd_ref, &rows, restore_n));
     if let Some(path) = json_out {
         let j = json!({
+            "targets": targets,
             "classifier_test_accuracy": clean_acc,
             "generated": { "n": n, "confident_fraction": confident, "class_counts": hist, "label_agreement": agree,
                 "label_agreement_per_class": agree_per_class, "frechet": fd_gen, "frechet_train_vs_test": fd_ref },

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 mod augment_cmd;
 mod eval_cmd;
+mod targets;
 mod train_cmd;
 
 #[derive(Parser)]
