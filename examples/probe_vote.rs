@@ -8,12 +8,12 @@
 //   cargo run --profile fast --example probe_vote -- WEIGHTS.dgw train|test N PROBES OUT.jsonl
 use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
+use digitgan::data::SIDE;
 use digitgan::eval::{classify, damaged_set};
 use digitgan::model::{CLASSES, PIXELS};
 use digitgan::restore::restore_as;
 use digitgan::train::{onehot_values, train_device};
 use digitgan::weights::Bundle;
-use digitgan::data::SIDE;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::io::Write;
 
@@ -58,10 +58,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let m = &masks[i * PIXELS..(i + 1) * PIXELS];
         let mut qs = Vec::new();
         // Probes centred on known ink, so that each one hides strokes the class must explain.
-        let ink: Vec<usize> = (0..PIXELS).filter(|&j| m[j] < 0.5 && img[j] > 0.5).collect();
+        let ink: Vec<usize> = (0..PIXELS)
+            .filter(|&j| m[j] < 0.5 && img[j] > 0.5)
+            .collect();
         for _ in 0..probes {
             let q = match ink.is_empty() {
-                true => damage(img, DamageKind::Block, &mut rng).mask.expect("a mask"),
+                true => damage(img, DamageKind::Block, &mut rng)
+                    .mask
+                    .expect("a mask"),
                 false => {
                     let centre = ink[rng.random_range(0..ink.len())];
                     let side = rng.random_range(6..=10i32);

@@ -23,9 +23,9 @@ pub struct ClassifierTrainConfig {
     pub batch_size: usize,
     #[config(default = 1e-3)]
     pub lr: f64,
-    /// Anneal the learning rate to 0 along a half cosine (README "Session 15": over seeds 1–5 the
-    /// judge ends 96.5–97.3% on the test split; a constant `lr`, the recipe before session 15,
-    /// ends 95.2–98.0%, a spread as large as the gaps `digitgan eval` measures with it).
+    /// Anneal the learning rate to 0 along a half cosine (docs/experiments.md "Session 15": over
+    /// seeds 1–5 the judge ends 96.5–97.3% on the test split; a constant `lr`, the recipe before
+    /// session 15, ends 95.2–98.0%, a spread as large as the gaps `digitgan eval` measures).
     #[config(default = true)]
     pub lr_cosine: bool,
     /// Train on randomly transformed digits T(x) (the same transform the GAN's D sees).

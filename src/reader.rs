@@ -3,7 +3,7 @@
 //! on the fly by the restorer's own damage code, and it is not the reference classifier that
 //! judges the restorations (`digitgan eval`): a class-conditional restorer is told the class
 //! the reader reads, so the label that survives a block is not lost on the way through the
-//! restorer (README "Session 11").
+//! restorer (docs/experiments.md "Session 11").
 //!
 //! Shapes use B = batch, W = width, H = hidden units.
 
@@ -22,7 +22,8 @@ use crate::train::{TrainConfig, class_loss, tensor2, to_vec};
 #[derive(Config, Debug, PartialEq)]
 pub struct ReaderConfig {
     /// Channels of the first convolution (the deeper ones have twice as many). 32 reads
-    /// block-damaged test digits at 92.7% against 90.2% for 16 (README "Session 11").
+    /// block-damaged test digits at 92.7% against 90.2% for 16 (docs/experiments.md
+    /// "Session 11").
     #[config(default = 32)]
     pub width: usize,
     /// Units of the dense layer before the class logits.

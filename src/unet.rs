@@ -2,7 +2,8 @@
 //!
 //! Convolutions see each pixel's neighbourhood, which the MLP restorer has to learn position by
 //! position; in a PyTorch spike this halved the gap between restored and clean digits on erased
-//! blocks (README "Is the block target reachable?"). Shapes use B = batch, C = width.
+//! blocks (docs/experiments.md "Is the block target reachable?"). Shapes use B = batch,
+//! C = width.
 
 use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};

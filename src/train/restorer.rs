@@ -215,7 +215,7 @@ pub(crate) struct DamagedRows {
 
 /// The clean digits the restorer learns to restore (`TrainConfig::restorer_targets`). Each move
 /// shows R digits it has not seen, against its train/test gap; none beat the digits as they are
-/// (README "Session 8" and "Session 9").
+/// (docs/experiments.md "Session 8" and "Session 9").
 #[derive(Config, Debug, PartialEq)]
 pub enum RestorerTargets {
     /// The training digits as they are.

@@ -144,8 +144,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub new_classifier: bool,
     /// With a new classifier: keep its learning rate constant, the recipe before session 15,
-    /// instead of annealing it to 0 along a half cosine (README "Session 15": the constant-lr
-    /// judge's accuracy spreads by 3 points over seeds, the annealed one's by 0.8).
+    /// instead of annealing it to 0 along a half cosine (docs/experiments.md "Session 15": the
+    /// constant-lr judge's accuracy spreads by 3 points over seeds, the annealed one's by 0.8).
     #[arg(long)]
     pub classifier_lr_constant: bool,
     /// Take the reference classifier from these weights instead of training one (saves its
