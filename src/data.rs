@@ -49,6 +49,22 @@ impl Digits {
         out
     }
 
+    /// The digits after the first `per_class` of each class, in order: the complement of
+    /// [`Digits::take_per_class`] (a validation split held out from `train --per-class K`).
+    pub fn after_per_class(&self, per_class: usize) -> Digits {
+        let mut counts = [0usize; 10];
+        let mut out = Digits::default();
+        for i in 0..self.len() {
+            let c = self.labels[i] as usize;
+            counts[c] += 1;
+            if counts[c] > per_class {
+                out.labels.push(self.labels[i]);
+                out.images.extend_from_slice(self.image(i));
+            }
+        }
+        out
+    }
+
     /// Digits at the given indices.
     pub fn select(&self, indices: &[usize]) -> Digits {
         let mut out = Digits::default();

@@ -339,3 +339,36 @@ fn eval_scores_the_targets_and_writes_them_as_json() {
     let ratio = fd["frechet"].as_f64().unwrap() / fd["frechet_train_vs_test"].as_f64().unwrap();
     assert_eq!(targets[7]["met"].as_bool(), Some(ratio <= 2.0));
 }
+
+#[test]
+fn eval_scores_a_validation_split_without_the_targets() {
+    let json = tmp("validation.json");
+    let out = digitgan(&[
+        "eval",
+        "--validation",
+        "690",
+        "--n",
+        "20",
+        "--restore-n",
+        "20",
+        "--latent-n",
+        "0",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("20 validation digits"), "{stdout}");
+    // The issue's targets are read on the test split only.
+    assert!(!stdout.contains("targets of the core issue"), "{stdout}");
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert!(j["targets"].is_null());
+    fails_cleanly(
+        &["eval", "--validation", "700"],
+        "no training digit comes after the first 700",
+    );
+}

@@ -103,3 +103,25 @@ fn elastic_warp_moves_whole_pixels_only() {
     let ink = |v: &[f32]| v.iter().filter(|p| **p > 0.5).count() as f32;
     assert!((ink(&a) / ink(img) - 1.0).abs() < 0.3);
 }
+
+/// A validation split held out from `train --per-class K`: the digits after the first K of each
+/// class, disjoint from the first K and together with them the whole training split.
+#[test]
+fn after_per_class_is_the_rest_of_each_class() {
+    let train = MnistSubset::bundled().train;
+    let (first, rest) = (train.take_per_class(650), train.after_per_class(650));
+    assert_eq!(first.len(), 6_500);
+    assert_eq!(rest.len(), 500);
+    assert!(rest.class_counts().iter().all(|&c| c == 50));
+    // Class by class, the first 650 then the rest are the class's 700 digits in order.
+    for class in 0..10u8 {
+        let of = |d: &digitgan::data::Digits| -> Vec<f32> {
+            (0..d.len())
+                .filter(|&i| d.labels[i] == class)
+                .flat_map(|i| d.image(i).to_vec())
+                .collect()
+        };
+        assert_eq!([of(&first), of(&rest)].concat(), of(&train));
+    }
+    assert!(train.after_per_class(700).is_empty());
+}

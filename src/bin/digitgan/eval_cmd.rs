@@ -28,8 +28,21 @@ pub struct EvalOptions {
     pub json: Option<PathBuf>,
     /// Also train and score a classifier on damaged digits directly.
     pub damaged_reference: bool,
-    /// Restore training digits (the first 60 of each class) instead of the test split.
-    pub on_training_digits: bool,
+    /// Which digits are damaged and restored.
+    pub split: RestoreSplit,
+}
+
+/// The digits `eval` damages and restores.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RestoreSplit {
+    /// The test split, where the core issue's targets are read.
+    Test,
+    /// The first 60 training digits of each class: how much the restorer has learnt by heart.
+    Training,
+    /// The training digits after the first K of each class, held out from weights trained with
+    /// `train --per-class K`: a validation split to choose among candidates without the test
+    /// split. The nearest-digit baseline then searches only the first K of each class.
+    Validation(usize),
 }
 
 pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
@@ -41,7 +54,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         seed,
         ref json,
         damaged_reference,
-        on_training_digits,
+        split,
     } = *o;
     let json_out = json.as_deref();
     if n < 10 || restore_n == 0 {
@@ -61,6 +74,27 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         100.0 * clean_acc,
         data.test.len()
     );
+
+    // ---- The digits to restore (checked before the slow parts).
+    let (split, split_name, split_acc, train_t) = match split {
+        RestoreSplit::Test => (data.test.clone(), "test", clean_acc, data.train.clone()),
+        RestoreSplit::Training => {
+            let t = data.train.take_per_class(60);
+            let a = acc(&t.images, &t.labels);
+            (t, "training", a, data.train.clone())
+        }
+        RestoreSplit::Validation(k) => {
+            let t = data.train.after_per_class(k);
+            if t.is_empty() {
+                return Err(Error::Input(format!(
+                    "--validation {k}: no training digit comes after the first {k} of each class"
+                )));
+            }
+            let a = acc(&t.images, &t.labels);
+            (t, "validation", a, data.train.take_per_class(k))
+        }
+    };
+    let train_t = &train_t;
 
     // ---- Generation.
     let mut rng = StdRng::seed_from_u64(seed);
@@ -106,14 +140,6 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
     );
 
     // ---- Restoration.
-    let train_t = &data.train;
-    let (split, split_name, split_acc) = if on_training_digits {
-        let t = data.train.take_per_class(60);
-        let a = acc(&t.images, &t.labels);
-        (t, "training", a)
-    } else {
-        (data.test.clone(), "test", clean_acc)
-    };
     println!(
         "\nrestoration on {restore_n} {split_name} digits per damage (PSNR dB in the hole, whole image for noise; accuracy %):"
     );
@@ -273,8 +299,8 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         100.0 * split_acc,
         latent_n.min(restore_n)
     );
-    // The targets hold for the test split (on training digits they would mislead).
-    let targets = (!on_training_digits)
+    // The targets hold for the test split (on other digits they would mislead).
+    let targets = (o.split == RestoreSplit::Test)
         .then(|| crate::targets::report(clean_acc, fd_gen / fd_ref, &rows, restore_n));
     if let Some(path) = json_out {
         let j = json!({

@@ -148,6 +148,11 @@ enum Command {
         /// nearest-training-digit baseline then finds the digit itself.)
         #[arg(long)]
         on_training_digits: bool,
+        /// Score restoration on the training digits after the first K of each class instead of
+        /// the test split: a validation split for weights trained with `train --per-class K`
+        /// (choose among candidates there, not on the test split).
+        #[arg(long, value_name = "K", conflicts_with = "on_training_digits")]
+        validation: Option<usize>,
     },
     /// Train the reference classifier on K real digits per class, alone, plus M generated per
     /// class, or plus M transformed copies T(x) per class; prints test accuracies over seeds.
@@ -390,6 +395,7 @@ fn run(cli: Cli) -> Result<()> {
             classifier,
             damaged_reference,
             on_training_digits,
+            validation,
         } => {
             let mut latent = digitgan::restore::LatentSearchConfig::new();
             if let Some(s) = latent_steps {
@@ -415,7 +421,11 @@ fn run(cli: Cli) -> Result<()> {
                     seed,
                     json,
                     damaged_reference,
-                    on_training_digits,
+                    split: match (validation, on_training_digits) {
+                        (Some(k), _) => eval_cmd::RestoreSplit::Validation(k),
+                        (None, true) => eval_cmd::RestoreSplit::Training,
+                        (None, false) => eval_cmd::RestoreSplit::Test,
+                    },
                 },
             )
         }
