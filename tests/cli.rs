@@ -308,28 +308,35 @@ fn restorer_from_grafts_another_files_restorer() {
     );
 }
 
-#[test]
-fn eval_scores_the_targets_and_writes_them_as_json() {
-    let json = tmp("eval.json");
-    let out = digitgan(&[
+/// A quick `digitgan eval` (20 generated, `restore_n` damaged digits of each kind, no latent
+/// search) of the embedded weights with `extra` flags: its stdout and its JSON.
+fn quick_eval(name: &str, restore_n: &str, extra: &[&str]) -> (String, serde_json::Value) {
+    let json = tmp(name);
+    let mut args = vec![
         "eval",
         "--n",
         "20",
         "--restore-n",
-        "30",
+        restore_n,
         "--latent-n",
         "0",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--json", json.to_str().unwrap()]);
+    let out = digitgan(&args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let j = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), j)
+}
+
+#[test]
+fn eval_scores_the_targets_and_writes_them_as_json() {
+    let (stdout, j) = quick_eval("eval.json", "30", &[]);
     assert!(stdout.contains("targets of the core issue"), "{stdout}");
-    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let targets = j["targets"].as_array().expect("a targets list");
     // Five damage types beat their baselines, blocks and noise near clean, the FD ratio.
     assert_eq!(targets.len(), 8, "{targets:?}");
@@ -342,30 +349,10 @@ fn eval_scores_the_targets_and_writes_them_as_json() {
 
 #[test]
 fn eval_scores_a_validation_split_without_the_targets() {
-    let json = tmp("validation.json");
-    let out = digitgan(&[
-        "eval",
-        "--validation",
-        "690",
-        "--n",
-        "20",
-        "--restore-n",
-        "20",
-        "--latent-n",
-        "0",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (stdout, j) = quick_eval("validation.json", "20", &["--validation", "690"]);
     assert!(stdout.contains("20 validation digits"), "{stdout}");
     // The issue's targets are read on the test split only.
     assert!(!stdout.contains("targets of the core issue"), "{stdout}");
-    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert!(j["targets"].is_null());
     fails_cleanly(
         &["eval", "--validation", "700"],
