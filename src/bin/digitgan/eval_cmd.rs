@@ -54,7 +54,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         seed,
         ref json,
         damaged_reference,
-        split,
+        split: which,
     } = *o;
     let json_out = json.as_deref();
     if n < 10 || restore_n == 0 {
@@ -76,7 +76,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
     );
 
     // ---- The digits to restore (checked before the slow parts).
-    let (split, split_name, split_acc, train_t) = match split {
+    let (split, split_name, split_acc, train_t) = match which {
         RestoreSplit::Test => (data.test.clone(), "test", clean_acc, data.train.clone()),
         RestoreSplit::Training => {
             let t = data.train.take_per_class(60);
@@ -300,7 +300,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         latent_n.min(restore_n)
     );
     // The targets hold for the test split (on other digits they would mislead).
-    let targets = (o.split == RestoreSplit::Test)
+    let targets = (which == RestoreSplit::Test)
         .then(|| crate::targets::report(clean_acc, fd_gen / fd_ref, &rows, restore_n));
     if let Some(path) = json_out {
         let j = json!({

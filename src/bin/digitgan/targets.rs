@@ -22,9 +22,9 @@ struct Verdict {
     met: bool,
 }
 
-/// Checks the targets. `clean` is the judge's accuracy on clean digits (0..1), `restored` the
-/// damaged digits scored per damage type (`n` each), `rows` eval's restoration rows
-/// (`{"damage", "scores": {method: {"psnr", "accuracy"}}}`). Prints them and returns them as JSON.
+/// Checks the targets. `clean` is the judge's accuracy on clean digits (0..1), `rows` eval's
+/// restoration rows (`{"damage", "scores": {method: {"psnr", "accuracy"}}}`), each over `n`
+/// damaged digits. Prints the verdicts and returns them as JSON.
 pub fn report(clean: f64, fd_ratio: f64, rows: &[Value], n: usize) -> Value {
     let mut verdicts = Vec::new();
     for row in rows {
@@ -59,7 +59,7 @@ pub fn report(clean: f64, fd_ratio: f64, rows: &[Value], n: usize) -> Value {
             verdicts.push(Verdict {
                 name: format!("{kind}: within {GAP_POINTS} points of clean"),
                 measured: format!(
-                    "{:.1}% vs clean {:.1}%: {gap:.1} points under (± {se:.1}, {n} digits)",
+                    "{:.2}% vs clean {:.2}%: {gap:.2} points under (± {se:.1}, {n} digits)",
                     100.0 * acc,
                     100.0 * clean
                 ),
