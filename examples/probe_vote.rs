@@ -7,8 +7,7 @@
 //
 //   cargo run --profile fast --example probe_vote -- WEIGHTS.dgw train|test N PROBES OUT.jsonl
 use digitgan::damage::{DamageKind, damage};
-use digitgan::data::MnistSubset;
-use digitgan::data::SIDE;
+use digitgan::data::{MnistSubset, SIDE};
 use digitgan::eval::{classify, damaged_set};
 use digitgan::model::{CLASSES, PIXELS};
 use digitgan::restore::restore_as;
@@ -30,19 +29,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let device = train_device();
     let b = Bundle::from_bytes(&std::fs::read(path)?, &device)?;
     let data = MnistSubset::bundled();
+    // The train split is stored grouped by class: spread the N digits over it.
     let digits = match split.as_str() {
-        "train" => &data.train,
-        "test" => &data.test,
+        "train" => {
+            let idx: Vec<usize> = (0..n).map(|i| i * data.train.len() / n.max(1)).collect();
+            data.train.select(&idx)
+        }
+        "test" => data.test,
         _ => return Err(usage.into()),
     };
-    // The train split is spread over its classes (it is stored grouped by class).
-    let (clean, damaged, masks) = match split.as_str() {
-        "train" => {
-            let idx: Vec<usize> = (0..n).map(|i| i * digits.len() / n.max(1)).collect();
-            damaged_set(&digits.select(&idx), DamageKind::Block, n, 1)
-        }
-        _ => damaged_set(digits, DamageKind::Block, n, 1),
-    };
+    let (clean, damaged, masks) = damaged_set(&digits, DamageKind::Block, n, 1);
     let probs = digitgan::reader::read(&b.readers, &damaged, Some(&masks), &device)?;
     let mut rng = StdRng::seed_from_u64(0x9b0be);
     // Rows: digit i, candidate k, then variant v (0 = the plain restoration, 1.. = probes).

@@ -36,31 +36,26 @@ impl Digits {
 
     /// The first `per_class` digits of each class, in order.
     pub fn take_per_class(&self, per_class: usize) -> Digits {
-        let mut counts = [0usize; 10];
-        let mut out = Digits::default();
-        for i in 0..self.len() {
-            let c = self.labels[i] as usize;
-            if counts[c] < per_class {
-                counts[c] += 1;
-                out.labels.push(self.labels[i]);
-                out.images.extend_from_slice(self.image(i));
-            }
-        }
-        out
+        self.by_rank_in_class(|rank| rank < per_class)
     }
 
     /// The digits after the first `per_class` of each class, in order: the complement of
     /// [`Digits::take_per_class`] (a validation split held out from `train --per-class K`).
     pub fn after_per_class(&self, per_class: usize) -> Digits {
+        self.by_rank_in_class(|rank| rank >= per_class)
+    }
+
+    /// The digits whose rank within their class (0 = the class's first) `keep` accepts, in order.
+    fn by_rank_in_class(&self, keep: impl Fn(usize) -> bool) -> Digits {
         let mut counts = [0usize; 10];
         let mut out = Digits::default();
         for i in 0..self.len() {
             let c = self.labels[i] as usize;
-            counts[c] += 1;
-            if counts[c] > per_class {
+            if keep(counts[c]) {
                 out.labels.push(self.labels[i]);
                 out.images.extend_from_slice(self.image(i));
             }
+            counts[c] += 1;
         }
         out
     }

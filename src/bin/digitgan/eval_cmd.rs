@@ -12,6 +12,7 @@ use digitgan::train::{generate, train_device, uniform};
 use digitgan::weights::Bundle;
 use rand::{SeedableRng, rngs::StdRng};
 use serde_json::json;
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// What `digitgan eval` measures and how much of it.
@@ -75,14 +76,20 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
         data.test.len()
     );
 
-    // ---- The digits to restore (checked before the slow parts).
-    let (split, split_name, split_acc, train_t) = match which {
-        RestoreSplit::Test => (data.test.clone(), "test", clean_acc, data.train.clone()),
-        RestoreSplit::Training => {
-            let t = data.train.take_per_class(60);
-            let a = acc(&t.images, &t.labels);
-            (t, "training", a, data.train.clone())
-        }
+    // ---- The digits to restore (checked before the slow parts), and the training digits the
+    // nearest-digit baseline searches: all of them, except the first K of each class when the
+    // other ones are the validation split.
+    let (split, split_name, train_t) = match which {
+        RestoreSplit::Test => (
+            Cow::Borrowed(&data.test),
+            "test",
+            Cow::Borrowed(&data.train),
+        ),
+        RestoreSplit::Training => (
+            Cow::Owned(data.train.take_per_class(60)),
+            "training",
+            Cow::Borrowed(&data.train),
+        ),
         RestoreSplit::Validation(k) => {
             let t = data.train.after_per_class(k);
             if t.is_empty() {
@@ -90,11 +97,18 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
                     "--validation {k}: no training digit comes after the first {k} of each class"
                 )));
             }
-            let a = acc(&t.images, &t.labels);
-            (t, "validation", a, data.train.take_per_class(k))
+            (
+                Cow::Owned(t),
+                "validation",
+                Cow::Owned(data.train.take_per_class(k)),
+            )
         }
     };
-    let train_t = &train_t;
+    let split_acc = match which {
+        RestoreSplit::Test => clean_acc,
+        _ => acc(&split.images, &split.labels),
+    };
+    let train_t = train_t.as_ref();
 
     // ---- Generation.
     let mut rng = StdRng::seed_from_u64(seed);
