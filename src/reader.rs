@@ -32,10 +32,6 @@ pub struct ReaderConfig {
     /// LeakyReLU negative slope.
     #[config(default = 0.2)]
     pub slope: f64,
-    /// Kernel side of the third convolution (2W → 2W at 14×14), None = 3 (every reader made
-    /// before this field). It holds over half of a 3×3 reader's arithmetic, so 1 trains about
-    /// twice as many steps in the same time (docs/experiments.md "Session 16").
-    pub mid_kernel: Option<usize>,
 }
 
 /// R(x_bad, mask) → class logits.
@@ -50,12 +46,10 @@ pub struct Reader {
     slope: f64,
 }
 
-/// A k×k convolution (k odd) that keeps the side, or halves it with stride 2.
-fn conv(input: usize, output: usize, k: usize, stride: usize, device: &Device) -> Conv2d {
-    let pad = k / 2;
-    Conv2dConfig::new([input, output], [k, k])
+fn conv(input: usize, output: usize, stride: usize, device: &Device) -> Conv2d {
+    Conv2dConfig::new([input, output], [3, 3])
         .with_stride([stride, stride])
-        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
         .init(device)
 }
 
@@ -63,19 +57,14 @@ impl ReaderConfig {
     pub fn init(&self, device: &Device) -> Reader {
         let w = self.width;
         Reader {
-            c1: conv(2, w, 3, 1, device),
-            c2: conv(w, 2 * w, 3, 2, device),
-            c3: conv(2 * w, 2 * w, self.mid_kernel(), 1, device),
-            c4: conv(2 * w, 2 * w, 3, 2, device),
+            c1: conv(2, w, 1, device),
+            c2: conv(w, 2 * w, 2, device),
+            c3: conv(2 * w, 2 * w, 1, device),
+            c4: conv(2 * w, 2 * w, 2, device),
             fc: LinearConfig::new(2 * w * (SIDE / 4) * (SIDE / 4), self.hidden).init(device),
             out: LinearConfig::new(self.hidden, CLASSES).init(device),
             slope: self.slope,
         }
-    }
-
-    /// The third convolution's kernel side.
-    pub fn mid_kernel(&self) -> usize {
-        self.mid_kernel.unwrap_or(3)
     }
 
     /// Refuses layouts no DigitGAN reader has (a tampered weights file must not allocate
@@ -84,11 +73,6 @@ impl ReaderConfig {
         if self.width == 0 || self.width > 64 || self.hidden == 0 || self.hidden > 4096 {
             return Err(crate::Error::Weights(
                 "unsupported reader layout (1–64 channels, 1–4096 hidden units)".into(),
-            ));
-        }
-        if !matches!(self.mid_kernel(), 1 | 3) {
-            return Err(crate::Error::Weights(
-                "unsupported reader layout (a middle kernel of 1 or 3)".into(),
             ));
         }
         if !self.slope.is_finite() {
@@ -112,7 +96,7 @@ impl Reader {
         let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
         let h = act(self.c1.forward(x)); // [B, W, 28, 28]
         let h = act(self.c2.forward(h)); // [B, 2W, 14, 14]
-        let h = act(self.c3.forward(h)); // [B, 2W, 14, 14] (k×k, k = mid_kernel)
+        let h = act(self.c3.forward(h)); // [B, 2W, 14, 14]
         let h = act(self.c4.forward(h)); // [B, 2W, 7, 7]
         let [_, c, s1, s2] = h.dims();
         let h = leaky_relu(self.fc.forward(h.reshape([b, c * s1 * s2])), self.slope); // [B, H]

@@ -172,10 +172,6 @@ pub struct TrainArgs {
     /// With --train-reader: channels of the reader's first convolution (default 32).
     #[arg(long, requires = "train_reader", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub reader_width: Option<u16>,
-    /// With --train-reader: kernel side of the reader's third convolution, 3 (default) or 1
-    /// (about twice as fast to train).
-    #[arg(long, requires = "train_reader", value_parser = ["1", "3"])]
-    pub reader_mid_kernel: Option<String>,
     /// With --train-reader: dropout on the reader's dense layer while training (default 0).
     #[arg(long, requires = "train_reader")]
     pub reader_dropout: Option<f64>,
@@ -436,9 +432,6 @@ fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<File
     let mut cfg = ReaderTrainConfig::new().with_steps(steps);
     if let Some(w) = args.reader_width {
         cfg.model.width = w.into();
-    }
-    if let Some(k) = &args.reader_mid_kernel {
-        cfg.model.mid_kernel = k.parse().ok();
     }
     if let Some(lr) = args.reader_lr {
         cfg.lr = lr;
