@@ -13,6 +13,8 @@ use digitgan::weights::Bundle;
 use rand::{SeedableRng, rngs::StdRng};
 use serde_json::json;
 use std::borrow::Cow;
+
+use crate::targets::{DamageRow, Score};
 use std::path::PathBuf;
 
 /// What `digitgan eval` measures and how much of it.
@@ -183,48 +185,18 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
                 })
                 .sum::<f64>()
                 / count as f64;
-            (p, acc(&out[..count * PIXELS], &clean.labels[..count]))
-        };
-        let mut row = serde_json::Map::new();
-        let mut cells = Vec::new();
-        let mut add = |name: &str, v: Option<(f64, f64)>| {
-            cells.push(v.map_or("-".to_string(), |(p, a)| {
-                format!("{p:6.2} / {:5.1}", 100.0 * a)
-            }));
-            if let Some((p, a)) = v {
-                row.insert(name.into(), json!({ "psnr": p, "accuracy": a }));
+            Score {
+                psnr: p,
+                accuracy: acc(&out[..count * PIXELS], &clean.labels[..count]),
             }
         };
-        add("damaged", Some(score(&damaged, clean.len())));
-        add(
-            "nearest",
-            Some(score(
-                &nearest_paste(&damaged, &masks, kind.is_erasure(), train_t, &device),
-                clean.len(),
-            )),
-        );
-        add(
-            "median3",
-            (!kind.is_erasure()).then(|| score(&median3(&damaged), clean.len())),
-        );
-        add(
-            "restorer",
-            Some(score(
-                &restore_told(&b.restorer, &b.readers, &damaged, mask_arg, &device)?,
-                clean.len(),
-            )),
-        );
-        add(
-            "restorer_blind",
-            kind.is_erasure().then(|| {
-                score(
-                    &restore_told(&b.restorer, &b.readers, &damaged, None, &device).unwrap(),
-                    clean.len(),
-                )
-            }),
-        );
-        let ln = latent_n.min(clean.len());
-        let latent = (ln > 0).then(|| -> Result<(f64, f64)> {
+        let all = clean.len();
+        let restored = |masks: Option<&[f32]>| -> Result<Score> {
+            let out = restore_told(&b.restorer, &b.readers, &damaged, masks, &device)?;
+            Ok(score(&out, all))
+        };
+        let ln = latent_n.min(all);
+        let latent = (ln > 0).then(|| -> Result<Score> {
             let mut out = Vec::new();
             for i in 0..ln {
                 let m = mask_arg.map(|m| &m[i * PIXELS..(i + 1) * PIXELS]);
@@ -240,17 +212,26 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
             }
             Ok(score(&out, ln))
         });
-        add("latent", latent.transpose()?);
-        println!(
-            "  {:<12} {}",
-            kind.name(),
-            cells
-                .iter()
-                .map(|c| format!("{c:>16}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        rows.push(json!({ "damage": kind.name(), "scores": row }));
+        let row = DamageRow {
+            damage: kind.name(),
+            damaged: score(&damaged, all),
+            nearest: score(
+                &nearest_paste(&damaged, &masks, kind.is_erasure(), train_t, &device),
+                all,
+            ),
+            median3: (!kind.is_erasure()).then(|| score(&median3(&damaged), all)),
+            restorer: restored(mask_arg)?,
+            restorer_blind: kind.is_erasure().then(|| restored(None)).transpose()?,
+            latent: latent.transpose()?,
+        };
+        let cells = row.methods().map(|(_, s)| {
+            let cell = s.map_or("-".to_string(), |s| {
+                format!("{:6.2} / {:5.1}", s.psnr, 100.0 * s.accuracy)
+            });
+            format!("{cell:>16}")
+        });
+        println!("  {:<12} {}", kind.name(), cells.join(" "));
+        rows.push(row);
         if !b.readers.is_empty() {
             let accuracy = |readers: &[digitgan::reader::Reader]| -> Result<f64> {
                 let read = digitgan::reader::read(readers, &damaged, mask_arg, &device)?;
@@ -267,10 +248,10 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
             }
             // The ceiling of a perfect reader: the restorer told the true classes.
             let k = b.restorer.classes();
-            let truth = (k > 0).then(|| -> Result<(f64, f64)> {
+            let truth = (k > 0).then(|| -> Result<Score> {
                 let onehot = digitgan::train::onehot_values(&clean.labels, k);
                 let out = restore_as(&b.restorer, Some(&onehot), &damaged, mask_arg, &device)?;
-                Ok(score(&out, clean.len()))
+                Ok(score(&out, all))
             });
             reader_rows.push((kind.name(), reader_acc, truth.transpose()?));
         }
@@ -291,7 +272,9 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
             "\nthe weights' reader (CNN on damaged digits + mask; with several, their mean and then each alone) on the damaged digits; the restorer told the true class:"
         );
         for (name, a, truth) in &reader_rows {
-            let truth = truth.map_or("-".into(), |(p, t)| format!("{p:6.2} / {:5.1}", 100.0 * t));
+            let truth = truth.map_or("-".into(), |t| {
+                format!("{:6.2} / {:5.1}", t.psnr, 100.0 * t.accuracy)
+            });
             let alone = a[1..].iter().map(|a| format!(" {:5.1}%", 100.0 * a));
             let alone = match a.len() {
                 1 => String::new(),
@@ -322,7 +305,7 @@ pub fn run(b: &Bundle, o: &EvalOptions) -> Result<()> {
             "classifier_test_accuracy": clean_acc,
             "generated": { "n": n, "confident_fraction": confident, "class_counts": hist, "label_agreement": agree,
                 "label_agreement_per_class": agree_per_class, "frechet": fd_gen, "frechet_train_vs_test": fd_ref },
-            "restoration": rows,
+            "restoration": rows.iter().map(DamageRow::to_json).collect::<Vec<_>>(),
             "reader_accuracy": reader_rows.iter().map(|(k, a, _)| json!({ "damage": k, "accuracy": a[0], "alone": &a[1..] })).collect::<Vec<_>>(),
             "damaged_reference_accuracy": reference_rows.iter().map(|(k, a)| json!({ "damage": k, "accuracy": a })).collect::<Vec<_>>(),
         });

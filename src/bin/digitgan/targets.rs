@@ -8,6 +8,69 @@
 
 use serde_json::{Value, json};
 
+/// A method's mean score on one damage type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Score {
+    /// dB, inside the hole (the whole image for noise).
+    pub psnr: f64,
+    /// The judge's accuracy on the output, 0..1.
+    pub accuracy: f64,
+}
+
+/// One damage type's row of `digitgan eval`: every method's score, None where a method does not
+/// apply (the median filter on erasures, the blind restorer on noise, latent search when skipped).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DamageRow {
+    pub damage: &'static str,
+    pub damaged: Score,
+    pub nearest: Score,
+    pub median3: Option<Score>,
+    pub restorer: Score,
+    pub restorer_blind: Option<Score>,
+    pub latent: Option<Score>,
+}
+
+impl DamageRow {
+    /// Each method with its score, in the order of eval's table and under its JSON name.
+    pub fn methods(&self) -> [(&'static str, Option<Score>); 6] {
+        [
+            ("damaged", Some(self.damaged)),
+            ("nearest", Some(self.nearest)),
+            ("median3", self.median3),
+            ("restorer", Some(self.restorer)),
+            ("restorer_blind", self.restorer_blind),
+            ("latent", self.latent),
+        ]
+    }
+
+    /// The non-learned baselines with their names.
+    fn baselines(&self) -> impl Iterator<Item = (&'static str, Score)> {
+        let all = [
+            ("damaged", Some(self.damaged)),
+            ("nearest", Some(self.nearest)),
+            ("median3", self.median3),
+        ];
+        all.into_iter().filter_map(|(name, s)| s.map(|s| (name, s)))
+    }
+
+    /// `{"damage", "scores": {method: {"psnr", "accuracy"}}}`, methods that apply only.
+    pub fn to_json(&self) -> Value {
+        let scores: serde_json::Map<String, Value> = self
+            .methods()
+            .into_iter()
+            .filter_map(|(name, s)| {
+                s.map(|s| {
+                    (
+                        name.into(),
+                        json!({ "psnr": s.psnr, "accuracy": s.accuracy }),
+                    )
+                })
+            })
+            .collect();
+        json!({ "damage": self.damage, "scores": scores })
+    }
+}
+
 /// Accuracy points the restored blocks and noise may lose against clean digits.
 const GAP_POINTS: f64 = 5.0;
 /// The largest allowed ratio of the generated digits' FD to the training split's.
@@ -23,25 +86,23 @@ struct Verdict {
 }
 
 /// Checks the targets. `clean` is the judge's accuracy on clean digits (0..1), `rows` eval's
-/// restoration rows (`{"damage", "scores": {method: {"psnr", "accuracy"}}}`), each over `n`
-/// damaged digits. Prints the verdicts and returns them as JSON.
-pub fn report(clean: f64, fd_ratio: f64, rows: &[Value], n: usize) -> Value {
+/// restoration rows, each over `n` damaged digits. Prints the verdicts and returns them as JSON.
+pub fn report(clean: f64, fd_ratio: f64, rows: &[DamageRow], n: usize) -> Value {
     let mut verdicts = Vec::new();
     for row in rows {
-        let kind = row["damage"].as_str().unwrap_or("?");
-        let scores = &row["scores"];
-        let get = |method: &str, what: &str| scores[method][what].as_f64();
-        let (Some(psnr), Some(acc)) = (get("restorer", "psnr"), get("restorer", "accuracy")) else {
-            continue;
-        };
+        let kind = row.damage;
+        let Score {
+            psnr,
+            accuracy: acc,
+        } = row.restorer;
         // The strongest baseline on each measure (damaged as is, nearest digit, median filter).
-        let best = |what: &str| {
-            ["damaged", "nearest", "median3"]
-                .iter()
-                .filter_map(|m| get(m, what).map(|v| (v, *m)))
+        let best = |measure: fn(&Score) -> f64| {
+            row.baselines()
+                .map(|(name, s)| (measure(&s), name))
                 .max_by(|a, b| a.0.total_cmp(&b.0))
         };
-        if let (Some((bp, bp_name)), Some((ba, ba_name))) = (best("psnr"), best("accuracy")) {
+        if let (Some((bp, bp_name)), Some((ba, ba_name))) = (best(|s| s.psnr), best(|s| s.accuracy))
+        {
             verdicts.push(Verdict {
                 name: format!("{kind}: restorer beats every baseline"),
                 measured: format!(
@@ -94,12 +155,17 @@ pub fn report(clean: f64, fd_ratio: f64, rows: &[Value], n: usize) -> Value {
 mod tests {
     use super::*;
 
-    fn row(kind: &str, restorer: (f64, f64), nearest: (f64, f64)) -> Value {
-        json!({ "damage": kind, "scores": {
-            "damaged": { "psnr": 5.0, "accuracy": 0.4 },
-            "nearest": { "psnr": nearest.0, "accuracy": nearest.1 },
-            "restorer": { "psnr": restorer.0, "accuracy": restorer.1 },
-        }})
+    fn row(kind: &'static str, restorer: (f64, f64), nearest: (f64, f64)) -> DamageRow {
+        let score = |(psnr, accuracy)| Score { psnr, accuracy };
+        DamageRow {
+            damage: kind,
+            damaged: score((5.0, 0.4)),
+            nearest: score(nearest),
+            median3: None,
+            restorer: score(restorer),
+            restorer_blind: None,
+            latent: None,
+        }
     }
 
     fn met(v: &Value) -> Vec<bool> {
