@@ -13,9 +13,9 @@ use digitgan::weights::Bundle;
 use rand::{SeedableRng, rngs::StdRng};
 use serde_json::json;
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 use crate::targets::{DamageRow, Score};
-use std::path::PathBuf;
 
 /// What `digitgan eval` measures and how much of it.
 pub struct EvalOptions {

@@ -43,14 +43,10 @@ impl DamageRow {
         ]
     }
 
-    /// The non-learned baselines with their names.
+    /// The non-learned baselines with their names: the first three of [`DamageRow::methods`].
     fn baselines(&self) -> impl Iterator<Item = (&'static str, Score)> {
-        let all = [
-            ("damaged", Some(self.damaged)),
-            ("nearest", Some(self.nearest)),
-            ("median3", self.median3),
-        ];
-        all.into_iter().filter_map(|(name, s)| s.map(|s| (name, s)))
+        let methods = self.methods().into_iter().take(3);
+        methods.filter_map(|(name, s)| s.map(|s| (name, s)))
     }
 
     /// `{"damage", "scores": {method: {"psnr", "accuracy"}}}`, methods that apply only.
