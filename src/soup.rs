@@ -117,18 +117,21 @@ mod tests {
         with_seeded_init(&device, seed, || Bundle::init(arch, &device))
     }
 
-    /// bundle(1)'s GAN and classifier with bundle(seed)'s restorer: what two restorer-only
-    /// fine-tunes of one parent look like.
-    fn sibling(seed: u64) -> Bundle {
+    /// `parent`'s GAN and classifier with bundle(seed)'s restorer: what two restorer-only
+    /// fine-tunes of one parent look like. (Cloned, not re-initialised from the parent's seed:
+    /// unseeded inits in concurrent tests may draw from burn's shared RNG between a seed and
+    /// its draws, so two seeded inits are not guaranteed equal inside the test binary.)
+    fn sibling(parent: &Bundle, seed: u64) -> Bundle {
         Bundle {
             restorer: bundle(seed).restorer,
-            ..bundle(1)
+            ..parent.clone()
         }
     }
 
     #[test]
     fn the_mean_of_two_restorers_is_their_midpoint() {
-        let (a, b) = (sibling(1), sibling(2));
+        let parent = bundle(1);
+        let (a, b) = (sibling(&parent, 1), sibling(&parent, 2));
         let (fa, fb) = (floats(&a), floats(&b));
         let mean = floats(&average_restorers(vec![a, b], None).unwrap());
         assert_eq!(mean.len(), fa.len());
@@ -158,7 +161,8 @@ mod tests {
 
     #[test]
     fn restorers_of_different_gans_are_refused() {
-        let (a, mut b) = (bundle(1), bundle(1));
+        let a = bundle(1);
+        let mut b = a.clone();
         b.generator = bundle(2).generator;
         let err = average_restorers(vec![a, b], None).unwrap_err();
         assert!(err.to_string().contains("different generators"), "{err}");
@@ -169,10 +173,11 @@ mod tests {
     #[test]
     fn with_a_parent_only_the_discriminator_may_differ() {
         let parent = bundle(1);
-        let mut a = sibling(2);
+        let mut a = sibling(&parent, 2);
         a.discriminator = bundle(3).discriminator;
-        assert!(average_restorers(vec![a.clone(), sibling(4)], None).is_err());
-        let mean = average_restorers(vec![a.clone(), sibling(4)], Some(parent.clone())).unwrap();
+        let b = sibling(&parent, 4);
+        assert!(average_restorers(vec![a.clone(), b.clone()], None).is_err());
+        let mean = average_restorers(vec![a.clone(), b], Some(parent.clone())).unwrap();
         assert!(same_weights(&mean.discriminator, &parent.discriminator));
         assert!(!same_weights(&mean.restorer, &parent.restorer));
         a.classifier = bundle(5).classifier;
@@ -182,10 +187,12 @@ mod tests {
 
     #[test]
     fn different_restorer_layouts_are_refused() {
-        let mut b = bundle(1);
+        let a = bundle(1);
+        let mut b = a.clone();
         b.arch.restorer = RestorerConfig::new();
-        b.restorer = b.arch.restorer.init(&Device::flex());
-        let err = average_restorers(vec![bundle(1), b], None).unwrap_err();
+        let device = Device::flex();
+        b.restorer = with_seeded_init(&device, 2, || b.arch.restorer.init(&device));
+        let err = average_restorers(vec![a, b], None).unwrap_err();
         assert!(err.to_string().contains("different architectures"), "{err}");
     }
 }

@@ -334,10 +334,11 @@ mod tests {
     fn told_labels_blend_the_true_class_with_another() {
         use crate::model::RestorerConfig;
         let device = crate::train::train_device();
-        let restorer = RestorerConfig::unet()
+        let cfg = RestorerConfig::unet()
             .with_conv(Some(2))
-            .with_conv_classes(Some(10))
-            .init(&device);
+            .with_conv_classes(Some(10));
+        // Seeded, as every init in the test binary (see `with_seeded_init`).
+        let restorer = crate::train::with_seeded_init(&device, 1, || cfg.init(&device));
         let labels: Vec<u8> = (0..400).map(|i| (i % 10) as u8).collect();
         let rows = |cfg: &TrainConfig, seed: u64| {
             let told = told_labels(
