@@ -8,6 +8,7 @@
 //! Shapes use B = batch, W = width, H = hidden units.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::MaxPool2dConfig;
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
@@ -32,6 +33,12 @@ pub struct ReaderConfig {
     /// LeakyReLU negative slope.
     #[config(default = 0.2)]
     pub slope: f64,
+    /// `Some(true)`: each level is two stride-1 convolutions and ends in 2×2 max pooling (a
+    /// translation-tolerant layout, ~1.4× the arithmetic); `None` or `Some(false)`: the
+    /// shipped layout, strided convolutions. An Option so that files written before the field
+    /// existed still parse.
+    #[config(default = "None")]
+    pub pooled: Option<bool>,
 }
 
 /// R(x_bad, mask) → class logits.
@@ -56,11 +63,16 @@ fn conv(input: usize, output: usize, stride: usize, device: &Device) -> Conv2d {
 impl ReaderConfig {
     pub fn init(&self, device: &Device) -> Reader {
         let w = self.width;
+        // Pooled: levels (c1, c2) at W and (c3, c4) at 2W, stride 1; strided: c2 and c4 halve.
+        let (mid, stride) = match self.pooled {
+            Some(true) => (w, 1),
+            _ => (2 * w, 2),
+        };
         Reader {
             c1: conv(2, w, 1, device),
-            c2: conv(w, 2 * w, 2, device),
-            c3: conv(2 * w, 2 * w, 1, device),
-            c4: conv(2 * w, 2 * w, 2, device),
+            c2: conv(w, mid, stride, device),
+            c3: conv(mid, 2 * w, 1, device),
+            c4: conv(2 * w, 2 * w, stride, device),
             fc: LinearConfig::new(2 * w * (SIDE / 4) * (SIDE / 4), self.hidden).init(device),
             out: LinearConfig::new(self.hidden, CLASSES).init(device),
             slope: self.slope,
@@ -94,10 +106,15 @@ impl Reader {
         let act = |t: Tensor<4>| leaky_relu(t, self.slope);
         let b = damaged.dims()[0];
         let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
+        // The layout is in c2's stride (a module constant, restored from the config on load).
+        let pool = |t: Tensor<4>| match self.c2.stride {
+            [1, 1] => MaxPool2dConfig::new([2, 2]).init().forward(t),
+            _ => t,
+        };
         let h = act(self.c1.forward(x)); // [B, W, 28, 28]
-        let h = act(self.c2.forward(h)); // [B, 2W, 14, 14]
+        let h = pool(act(self.c2.forward(h))); // strided [B, 2W, 14, 14]; pooled [B, W, 14, 14]
         let h = act(self.c3.forward(h)); // [B, 2W, 14, 14]
-        let h = act(self.c4.forward(h)); // [B, 2W, 7, 7]
+        let h = pool(act(self.c4.forward(h))); // [B, 2W, 7, 7]
         let [_, c, s1, s2] = h.dims();
         let h = leaky_relu(self.fc.forward(h.reshape([b, c * s1 * s2])), self.slope); // [B, H]
         let h = match drop {
@@ -232,9 +249,18 @@ mod tests {
         let device = Device::flex();
         // Seeded (under the init lock): an unlocked draw from burn's shared RNG here could
         // shift a concurrent test's seeded init.
-        let cfg = ReaderConfig::new().with_width(4).with_hidden(8);
-        let r = crate::train::with_seeded_init(&device, 1, || cfg.init(&device));
-        let x = Tensor::<2>::zeros([3, PIXELS], &device);
-        assert_eq!(r.forward(x.clone(), x).dims(), [3, CLASSES]);
+        for pooled in [None, Some(true)] {
+            let cfg = ReaderConfig::new()
+                .with_width(4)
+                .with_hidden(8)
+                .with_pooled(pooled);
+            let r = crate::train::with_seeded_init(&device, 1, || cfg.init(&device));
+            let x = Tensor::<2>::zeros([3, PIXELS], &device);
+            assert_eq!(
+                r.forward(x.clone(), x).dims(),
+                [3, CLASSES],
+                "pooled {pooled:?}"
+            );
+        }
     }
 }

@@ -175,6 +175,10 @@ pub struct TrainArgs {
     /// With --train-reader: dropout on the reader's dense layer while training (default 0).
     #[arg(long, requires = "train_reader")]
     pub reader_dropout: Option<f64>,
+    /// With --train-reader: the pooled layout (two stride-1 convolutions per level, each level
+    /// ending in 2×2 max pooling) instead of strided convolutions.
+    #[arg(long, requires = "train_reader")]
+    pub reader_pooled: bool,
     /// A class-conditional U-Net restorer (told the digit: the true label in training, the
     /// reader's reading at inference). With --from: the file's U-Net, starting as the same
     /// function; with --restorer-conv: the fresh U-Net.
@@ -435,6 +439,9 @@ fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<File
     }
     if let Some(lr) = args.reader_lr {
         cfg.lr = lr;
+    }
+    if args.reader_pooled {
+        cfg.model.pooled = Some(true);
     }
     if let Some(p) = args.reader_dropout {
         if !(0.0..1.0).contains(&p) {
