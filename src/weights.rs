@@ -161,8 +161,8 @@ fn reader_section(i: usize) -> String {
 }
 
 /// The shipped architecture: the default recipe's G and D, the class-conditional U-Net restorer
-/// ([`RestorerConfig::unet`] told the class), the reference classifier and the reader that
-/// tells the restorer the class.
+/// ([`RestorerConfig::unet`] told the class), the reference classifier and the readers that
+/// tell the restorer the class: an ensemble of a pooled and a strided reader.
 impl Default for Architecture {
     fn default() -> Self {
         let t = crate::train::TrainConfig::new();
@@ -171,8 +171,8 @@ impl Default for Architecture {
             discriminator: t.discriminator,
             restorer: RestorerConfig::unet().with_conv_classes(Some(CLASSES)),
             classifier: ClassifierConfig::new(),
-            reader: Some(ReaderConfig::new()),
-            more_readers: Vec::new(),
+            reader: Some(ReaderConfig::new().with_pooled(Some(true))),
+            more_readers: vec![ReaderConfig::new()],
         }
     }
 }
