@@ -51,6 +51,8 @@ pub struct Reader {
     fc: Linear,
     out: Linear,
     slope: f64,
+    /// The layout ([`ReaderConfig::pooled`]): max pooling after c2 and c4, which then keep the grid.
+    pooled: bool,
 }
 
 fn conv(input: usize, output: usize, stride: usize, device: &Device) -> Conv2d {
@@ -76,6 +78,7 @@ impl ReaderConfig {
             fc: LinearConfig::new(2 * w * (SIDE / 4) * (SIDE / 4), self.hidden).init(device),
             out: LinearConfig::new(self.hidden, CLASSES).init(device),
             slope: self.slope,
+            pooled: self.pooled == Some(true),
         }
     }
 
@@ -106,10 +109,9 @@ impl Reader {
         let act = |t: Tensor<4>| leaky_relu(t, self.slope);
         let b = damaged.dims()[0];
         let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
-        // The layout is in c2's stride (a module constant, restored from the config on load).
-        let pool = |t: Tensor<4>| match self.c2.stride {
-            [1, 1] => MaxPool2dConfig::new([2, 2]).init().forward(t),
-            _ => t,
+        let pool = |t: Tensor<4>| match self.pooled {
+            true => MaxPool2dConfig::new([2, 2]).init().forward(t),
+            false => t,
         };
         let h = act(self.c1.forward(x)); // [B, W, 28, 28]
         let h = pool(act(self.c2.forward(h))); // strided [B, 2W, 14, 14]; pooled [B, W, 14, 14]
