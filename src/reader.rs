@@ -34,9 +34,9 @@ pub struct ReaderConfig {
     #[config(default = 0.2)]
     pub slope: f64,
     /// `Some(true)`: each level is two stride-1 convolutions and ends in 2×2 max pooling (a
-    /// translation-tolerant layout, ~1.4× the arithmetic); `None` or `Some(false)`: the
-    /// shipped layout, strided convolutions. An Option so that files written before the field
-    /// existed still parse.
+    /// translation-tolerant layout, ~1.4× the arithmetic); `None` or `Some(false)`: strided
+    /// convolutions (the first layout; the shipped ensemble holds one reader of each). An
+    /// Option so that files written before the field existed still parse.
     #[config(default = "None")]
     pub pooled: Option<bool>,
 }
