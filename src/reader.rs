@@ -8,7 +8,7 @@
 //! Shapes use B = batch, W = width, H = hidden units.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::pool::MaxPool2dConfig;
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
@@ -51,8 +51,9 @@ pub struct Reader {
     fc: Linear,
     out: Linear,
     slope: f64,
-    /// The layout ([`ReaderConfig::pooled`]): max pooling after c2 and c4, which then keep the grid.
-    pooled: bool,
+    /// The pooled layout ([`ReaderConfig::pooled`]): 2×2 max pooling after c2 and c4, which
+    /// then keep the grid; `None` in the strided layout.
+    pool: Option<MaxPool2d>,
 }
 
 fn conv(input: usize, output: usize, stride: usize, device: &Device) -> Conv2d {
@@ -78,7 +79,7 @@ impl ReaderConfig {
             fc: LinearConfig::new(2 * w * (SIDE / 4) * (SIDE / 4), self.hidden).init(device),
             out: LinearConfig::new(self.hidden, CLASSES).init(device),
             slope: self.slope,
-            pooled: self.pooled == Some(true),
+            pool: (self.pooled == Some(true)).then(|| MaxPool2dConfig::new([2, 2]).init()),
         }
     }
 
@@ -109,9 +110,9 @@ impl Reader {
         let act = |t: Tensor<4>| leaky_relu(t, self.slope);
         let b = damaged.dims()[0];
         let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
-        let pool = |t: Tensor<4>| match self.pooled {
-            true => MaxPool2dConfig::new([2, 2]).init().forward(t),
-            false => t,
+        let pool = |t: Tensor<4>| match &self.pool {
+            Some(pool) => pool.forward(t),
+            None => t,
         };
         let h = act(self.c1.forward(x)); // [B, W, 28, 28]
         let h = pool(act(self.c2.forward(h))); // strided [B, 2W, 14, 14]; pooled [B, W, 14, 14]
