@@ -3,11 +3,12 @@
 # minutes"): the reference classifier + GAN_STEPS GAN-only steps, then the U-Net restorer alone
 # against the frozen G and D, then int8. Prints each phase's wall-clock time.
 #
-#   [GAN_STEPS=6000] [READER_STEPS=0] [READER_WIDTH=32] [READER_DAMAGE=3,1,2,1,1] scripts/pretrain-15min.sh OUT [RESTORER_STEPS] [SEED] [extra restorer-only flags...]
+#   [GAN_STEPS=6000] [READER_STEPS=0] [READER_WIDTH=32] [READER_DAMAGE=3,1,2,1,1] [READER_FLAGS=...] scripts/pretrain-15min.sh OUT [RESTORER_STEPS] [SEED] [extra restorer-only flags...]
 #
 # READER_STEPS > 0 (session 12) puts the second core to work: a reader (the CNN that names a
 # damaged digit, `src/reader.rs`) trains beside the GAN and restorer phases, the U-Net restorer
 # is class-conditional, and the final file carries the reader that tells it the class.
+# READER_FLAGS: further `train` flags for the reader (e.g. "--reader-batch-norm --reader-lr 0.003").
 # Needs target/fast/digitgan (cargo build --profile fast). The CLI uses one core per process.
 # Score the result with `target/fast/digitgan eval --weights OUT/final --latent-n 0`.
 set -euo pipefail
@@ -17,6 +18,7 @@ gan_steps=${GAN_STEPS:-6000}
 reader_steps=${READER_STEPS:-0}
 reader_width=${READER_WIDTH:-32}
 reader_damage=${READER_DAMAGE:-3,1,2,1,1}
+read -r -a reader_flags <<<"${READER_FLAGS:-}"
 seed=${3:-5}
 shift $(( $# < 3 ? $# : 3 ))
 dg=${DIGITGAN:-target/fast/digitgan}
@@ -25,9 +27,9 @@ phase() { echo "[$(( $(date +%s) - start )) s] $*"; }
 
 reader=()
 if (( reader_steps > 0 )); then
-  phase "reader: $reader_steps steps, $reader_width channels, damage $reader_damage, on the other core"
+  phase "reader: $reader_steps steps, $reader_width channels, damage $reader_damage, ${reader_flags[*]}, on the other core"
   "$dg" train --steps 0 --no-restorer --train-reader "$reader_steps" --reader-width "$reader_width" \
-    --damage-weights "$reader_damage" --seed "$seed" --out "$out/reader" >"$out.reader.log" 2>&1 &
+    --damage-weights "$reader_damage" "${reader_flags[@]}" --seed "$seed" --out "$out/reader" >"$out.reader.log" 2>&1 &
   reader_pid=$!
   reader=(--restorer-classes)
 fi

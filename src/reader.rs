@@ -9,7 +9,7 @@
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, softmax};
@@ -39,6 +39,12 @@ pub struct ReaderConfig {
     /// Option so that files written before the field existed still parse.
     #[config(default = "None")]
     pub pooled: Option<bool>,
+    /// `Some(true)`: batch normalisation after each convolution, before its activation (a
+    /// normalised network takes larger steps early, for a reader that must learn in a fixed
+    /// time); `None` or `Some(false)`: none, as every reader before session 19. An Option for
+    /// the same reason as `pooled`.
+    #[config(default = "None")]
+    pub batch_norm: Option<bool>,
 }
 
 /// R(x_bad, mask) → class logits.
@@ -54,6 +60,11 @@ pub struct Reader {
     /// The pooled layout ([`ReaderConfig::pooled`]): 2×2 max pooling after c2 and c4, which
     /// then keep the grid; `None` in the strided layout.
     pool: Option<MaxPool2d>,
+    /// Batch normalisation after c1…c4 ([`ReaderConfig::batch_norm`]); all `None` without.
+    n1: Option<BatchNorm>,
+    n2: Option<BatchNorm>,
+    n3: Option<BatchNorm>,
+    n4: Option<BatchNorm>,
 }
 
 fn conv(input: usize, output: usize, stride: usize, device: &Device) -> Conv2d {
@@ -71,7 +82,14 @@ impl ReaderConfig {
             Some(true) => (w, 1),
             _ => (2 * w, 2),
         };
+        let norm = |channels: usize| {
+            (self.batch_norm == Some(true)).then(|| BatchNormConfig::new(channels).init(device))
+        };
         Reader {
+            n1: norm(w),
+            n2: norm(mid),
+            n3: norm(2 * w),
+            n4: norm(2 * w),
             c1: conv(2, w, 1, device),
             c2: conv(w, mid, stride, device),
             c3: conv(mid, 2 * w, 1, device),
@@ -107,17 +125,24 @@ impl Reader {
 
     /// [`Reader::forward`] with an inverted-dropout mask [B, H] on the dense layer (training).
     fn logits(&self, damaged: Tensor<2>, mask: Tensor<2>, drop: Option<Tensor<2>>) -> Tensor<2> {
-        let act = |t: Tensor<4>| leaky_relu(t, self.slope);
+        // (Batch-normalised, then) activated: shapes as they come.
+        let act = |t: Tensor<4>, norm: &Option<BatchNorm>| {
+            let t = match norm {
+                Some(norm) => norm.forward(t),
+                None => t,
+            };
+            leaky_relu(t, self.slope)
+        };
         let b = damaged.dims()[0];
         let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
         let pool = |t: Tensor<4>| match &self.pool {
             Some(pool) => pool.forward(t),
             None => t,
         };
-        let h = act(self.c1.forward(x)); // [B, W, 28, 28]
-        let h = pool(act(self.c2.forward(h))); // strided [B, 2W, 14, 14]; pooled [B, W, 14, 14]
-        let h = act(self.c3.forward(h)); // [B, 2W, 14, 14]
-        let h = pool(act(self.c4.forward(h))); // [B, 2W, 7, 7]
+        let h = act(self.c1.forward(x), &self.n1); // [B, W, 28, 28]
+        let h = pool(act(self.c2.forward(h), &self.n2)); // strided [B, 2W, 14, 14]; pooled [B, W, 14, 14]
+        let h = act(self.c3.forward(h), &self.n3); // [B, 2W, 14, 14]
+        let h = pool(act(self.c4.forward(h), &self.n4)); // [B, 2W, 7, 7]
         let [_, c, s1, s2] = h.dims();
         let h = leaky_relu(self.fc.forward(h.reshape([b, c * s1 * s2])), self.slope); // [B, H]
         let h = match drop {
@@ -253,17 +278,20 @@ mod tests {
         // Seeded (under the init lock): an unlocked draw from burn's shared RNG here could
         // shift a concurrent test's seeded init.
         for pooled in [None, Some(true)] {
-            let cfg = ReaderConfig::new()
-                .with_width(4)
-                .with_hidden(8)
-                .with_pooled(pooled);
-            let r = crate::train::with_seeded_init(&device, 1, || cfg.init(&device));
-            let x = Tensor::<2>::zeros([3, PIXELS], &device);
-            assert_eq!(
-                r.forward(x.clone(), x).dims(),
-                [3, CLASSES],
-                "pooled {pooled:?}"
-            );
+            for batch_norm in [None, Some(true)] {
+                let cfg = ReaderConfig::new()
+                    .with_width(4)
+                    .with_hidden(8)
+                    .with_pooled(pooled)
+                    .with_batch_norm(batch_norm);
+                let r = crate::train::with_seeded_init(&device, 1, || cfg.init(&device));
+                let x = Tensor::<2>::zeros([3, PIXELS], &device);
+                assert_eq!(
+                    r.forward(x.clone(), x).dims(),
+                    [3, CLASSES],
+                    "pooled {pooled:?}, batch norm {batch_norm:?}"
+                );
+            }
         }
     }
 }

@@ -6,20 +6,25 @@ use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
 use digitgan::eval::most_likely;
 use digitgan::model::{CLASSES, PIXELS};
-use digitgan::reader::{ReaderConfig, ReaderTrainConfig, read, train_reader};
+use digitgan::reader::{Reader, ReaderConfig, ReaderTrainConfig, read, train_reader};
 use digitgan::train::train_device;
+use digitgan::weights::{Architecture, Bundle, Precision};
 use rand::{SeedableRng, rngs::StdRng};
 
-#[test]
-fn a_briefly_trained_reader_names_block_damaged_test_digits() {
+/// Trains a small reader 300 steps on block-damaged training digits.
+fn briefly_trained(model: ReaderConfig) -> Reader {
     let data = MnistSubset::bundled();
     let cfg = ReaderTrainConfig::new()
-        .with_model(ReaderConfig::new().with_width(4).with_hidden(32))
+        .with_model(model)
         .with_steps(300)
         .with_batch_size(32)
         .with_damage_weights(vec![1.0, 0.0, 0.0, 0.0, 0.0]);
-    let reader = train_reader(&cfg, &data.train, 1, None, |_, _| {});
-    let test = data.test.take_per_class(20);
+    train_reader(&cfg, &data.train, 1, None, |_, _| {})
+}
+
+/// 200 block-damaged test digits (20 per class) and their masks.
+fn damaged_test_blocks() -> (Vec<f32>, Vec<f32>, Vec<u8>) {
+    let test = MnistSubset::bundled().test.take_per_class(20);
     let mut rng = StdRng::seed_from_u64(7);
     let (mut damaged, mut masks) = (Vec::new(), Vec::new());
     for i in 0..test.len() {
@@ -27,15 +32,15 @@ fn a_briefly_trained_reader_names_block_damaged_test_digits() {
         damaged.extend(d.image);
         masks.extend(d.mask.expect("a block has a mask"));
     }
-    let device = train_device();
-    let p = read(
-        std::slice::from_ref(&reader),
-        &damaged,
-        Some(&masks),
-        &device,
-    )
-    .unwrap();
-    assert_eq!(p.len(), test.len() * CLASSES);
+    (damaged, masks, test.labels)
+}
+
+/// The fraction of `damaged_test_blocks` that `readers` name, checking that they read
+/// probabilities; and those probabilities.
+fn block_accuracy(readers: &[Reader]) -> (f32, Vec<f32>) {
+    let (damaged, masks, labels) = damaged_test_blocks();
+    let p = read(readers, &damaged, Some(&masks), &train_device()).unwrap();
+    assert_eq!(p.len(), labels.len() * CLASSES);
     for row in p.chunks_exact(CLASSES) {
         assert!(
             (row.iter().sum::<f32>() - 1.0).abs() < 1e-4,
@@ -45,15 +50,57 @@ fn a_briefly_trained_reader_names_block_damaged_test_digits() {
     let right = most_likely(&p)
         .0
         .iter()
-        .zip(&test.labels)
+        .zip(&labels)
         .filter(|(a, b)| a == b)
         .count();
-    let acc = right as f32 / test.len() as f32;
+    (right as f32 / labels.len() as f32, p)
+}
+
+#[test]
+fn a_briefly_trained_reader_names_block_damaged_test_digits() {
+    let reader = briefly_trained(ReaderConfig::new().with_width(4).with_hidden(32));
+    let (acc, _) = block_accuracy(&[reader]);
     // Chance is 0.1; 300 steps of a 4-channel reader measured 0.67.
     assert!(
         acc > 0.5,
         "the reader names {acc:.2} of 200 block-damaged test digits"
     );
+}
+
+#[test]
+fn a_batch_normalised_reader_learns_and_its_statistics_travel_in_the_weights_file() {
+    let model = ReaderConfig::new()
+        .with_width(4)
+        .with_hidden(32)
+        .with_batch_norm(Some(true));
+    let reader = briefly_trained(model.clone());
+    let (acc, before) = block_accuracy(std::slice::from_ref(&reader));
+    assert!(
+        acc > 0.5,
+        "the batch-normalised reader names {acc:.2} of 200 block-damaged test digits"
+    );
+    // Through a weights file: the running mean and variance it reads with must come back (a
+    // fresh BatchNorm's 0 and 1 would read these digits differently).
+    let device = train_device();
+    let arch = Architecture {
+        reader: Some(model),
+        more_readers: vec![],
+        ..Architecture::default()
+    };
+    let mut bundle = digitgan::train::with_seeded_init(&device, 3, || Bundle::init(arch, &device));
+    bundle.readers = vec![reader];
+    let again = Bundle::from_bytes(&bundle.to_bytes(Precision::F32).unwrap(), &device).unwrap();
+    let (_, after) = block_accuracy(&again.readers);
+    let worst = before
+        .iter()
+        .zip(&after)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
+    assert!(worst < 1e-5, "read differently after a round trip: {worst}");
+    let fresh =
+        digitgan::train::with_seeded_init(&device, 3, || Bundle::init(again.arch.clone(), &device));
+    let (_, untrained) = block_accuracy(&fresh.readers);
+    assert_ne!(after, untrained, "the file's reader is not a fresh one");
 }
 
 #[test]

@@ -114,8 +114,8 @@ fn bad_files_get_specific_messages() {
     assert!(msg.len() < 300, "short enough to show: {msg}");
 }
 
-/// A small class-conditional U-Net restorer with two readers (an ensemble): the networks that
-/// restore a digit.
+/// A small class-conditional U-Net restorer with two readers (an ensemble; the second one
+/// batch-normalised): the networks that restore a digit.
 fn told_bundle() -> Bundle {
     let device = train_device();
     let arch = Architecture {
@@ -123,7 +123,12 @@ fn told_bundle() -> Bundle {
             .with_conv(Some(4))
             .with_conv_classes(Some(10)),
         reader: Some(ReaderConfig::new().with_width(4).with_hidden(16)),
-        more_readers: vec![ReaderConfig::new().with_width(2).with_hidden(8)],
+        more_readers: vec![
+            ReaderConfig::new()
+                .with_width(2)
+                .with_hidden(8)
+                .with_batch_norm(Some(true)),
+        ],
         ..Architecture::default()
     };
     let mut b = digitgan::train::with_seeded_init(&device, 5, || Bundle::init(arch, &device));

@@ -179,6 +179,9 @@ pub struct TrainArgs {
     /// ending in 2×2 max pooling) instead of strided convolutions.
     #[arg(long, requires = "train_reader")]
     pub reader_pooled: bool,
+    /// With --train-reader: batch normalisation after each of the reader's convolutions.
+    #[arg(long, requires = "train_reader")]
+    pub reader_batch_norm: bool,
     /// A class-conditional U-Net restorer (told the digit: the true label in training, the
     /// reader's reading at inference). With --from: the file's U-Net, starting as the same
     /// function; with --restorer-conv: the fresh U-Net.
@@ -442,6 +445,9 @@ fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<File
     }
     if args.reader_pooled {
         cfg.model.pooled = Some(true);
+    }
+    if args.reader_batch_norm {
+        cfg.model.batch_norm = Some(true);
     }
     if let Some(p) = args.reader_dropout {
         if !(0.0..1.0).contains(&p) {
