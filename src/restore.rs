@@ -15,7 +15,7 @@ use rand::{SeedableRng, rngs::StdRng};
 
 /// Checks one batch of images (and masks): lengths, finiteness, ranges.
 pub fn validate(images: &[f32], masks: Option<&[f32]>) -> crate::Result<usize> {
-    if images.is_empty() || images.len() % PIXELS != 0 {
+    if images.is_empty() || !images.len().is_multiple_of(PIXELS) {
         return Err(Error::Input(format!(
             "expected 28×28 digits (a multiple of 784 values), got {} values",
             images.len()

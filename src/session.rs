@@ -102,7 +102,7 @@ impl Session {
                     trouble.describe()
                 )));
             }
-            if s.step % CHECKPOINT_EVERY == 0 {
+            if s.step.is_multiple_of(CHECKPOINT_EVERY) {
                 self.checkpoint = (self.trainer.models.clone(), s.step);
             }
             out.push(s);
@@ -122,17 +122,17 @@ impl Session {
 
     /// Changes training options; all are validated before any is applied.
     pub fn set_options(&mut self, o: &Options) -> Result<()> {
-        if let Some(lr) = o.lr {
-            if !(lr.is_finite() && lr > 0.0 && lr <= 0.1) {
-                return Err(Error::Input(format!(
-                    "learning rate must be in (0, 0.1], got {lr}"
-                )));
-            }
+        if let Some(lr) = o.lr
+            && !(lr.is_finite() && lr > 0.0 && lr <= 0.1)
+        {
+            return Err(Error::Input(format!(
+                "learning rate must be in (0, 0.1], got {lr}"
+            )));
         }
-        if let Some(b) = o.batch_size {
-            if !(1..=512).contains(&b) {
-                return Err(Error::Input(format!("batch size must be 1..512, got {b}")));
-            }
+        if let Some(b) = o.batch_size
+            && !(1..=512).contains(&b)
+        {
+            return Err(Error::Input(format!("batch size must be 1..512, got {b}")));
         }
         let c = &mut self.trainer.config;
         if let Some(lr) = o.lr {
@@ -198,7 +198,7 @@ impl Session {
     /// Digits from latents and labels (labels default to i % 10).
     pub fn generate(&self, z: &[f32], labels: Option<&[u8]>) -> Result<Vec<f32>> {
         let latent = self.latent_dim();
-        if z.is_empty() || z.len() % latent != 0 || z.len() / latent > 10_000 {
+        if z.is_empty() || !z.len().is_multiple_of(latent) || z.len() / latent > 10_000 {
             return Err(Error::Input(format!(
                 "latents must be n × {latent} values (n ≤ 10000), got {}",
                 z.len()
@@ -207,10 +207,10 @@ impl Session {
         if z.iter().any(|v| !v.is_finite()) {
             return Err(Error::Input("latents must be finite".into()));
         }
-        if let Some(l) = labels {
-            if l.len() != z.len() / latent || l.iter().any(|&d| d > 9) {
-                return Err(Error::Input("labels must be one 0..9 per latent".into()));
-            }
+        if let Some(l) = labels
+            && (l.len() != z.len() / latent || l.iter().any(|&d| d > 9))
+        {
+            return Err(Error::Input("labels must be one 0..9 per latent".into()));
         }
         Ok(generate(
             &self.trainer.models.generator,

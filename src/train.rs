@@ -402,19 +402,20 @@ impl Trainer {
             d_inputs.push(tensor2(&aug, b, &dev));
         }
         // Restorer fakes.
-        let restored = if cfg.train_restorer && self.step % cfg.restorer_every.max(1) as u64 == 0 {
-            let rows = damaged_batch(&batch.images, cfg, &mut self.rng);
-            let told = told_labels(
-                &self.models.restorer,
-                cfg,
-                &batch.labels,
-                &mut self.rng,
-                &dev,
-            );
-            Some(self.restorer_output(&rows, batch.len(), told))
-        } else {
-            None
-        };
+        let restored =
+            if cfg.train_restorer && self.step.is_multiple_of(cfg.restorer_every.max(1) as u64) {
+                let rows = damaged_batch(&batch.images, cfg, &mut self.rng);
+                let told = told_labels(
+                    &self.models.restorer,
+                    cfg,
+                    &batch.labels,
+                    &mut self.rng,
+                    &dev,
+                );
+                Some(self.restorer_output(&rows, batch.len(), told))
+            } else {
+                None
+            };
         if let Some((out, _)) = &restored {
             d_inputs.push(out.clone().detach());
         }
@@ -429,7 +430,7 @@ impl Trainer {
             let mut masks = |dims: [usize; 2]| dropout_mask(&mut self.rng, dims, p, &dev);
             self.models.discriminator.forward(d_input, Some(&mut masks))
         };
-        let chunk = |t: &Tensor<2>, i: usize| t.clone().slice([i * b..(i + 1) * b]);
+        let chunk = |t: &Tensor<2>, i: usize| t.clone().slice(i * b..(i + 1) * b);
         let real_logit = chunk(&logits, 0);
         let fake_logit = chunk(&logits, 1);
         let mut d_loss = real_loss(real_logit.clone(), cfg.real_label)

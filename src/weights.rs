@@ -222,7 +222,7 @@ impl Bundle {
                 .devices()
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| Device::flex());
+                .unwrap_or_else(Device::flex);
             let copy = Self::from_bytes(&self.encode(Precision::F32)?, &device)?;
             return copy.encode(Precision::F16);
         }
@@ -340,7 +340,7 @@ impl Bundle {
         let readers = (0..bundle.readers.len()).map(reader_section);
         let needed = ["generator", "discriminator", "restorer", "classifier"].map(String::from);
         for needed in needed.into_iter().chain(readers) {
-            if !seen.iter().any(|s| *s == needed) {
+            if !seen.contains(&needed) {
                 return Err(Error::Weights(format!("the file has no {needed}")));
             }
         }

@@ -86,8 +86,7 @@ fn int8_is_a_quarter_of_f32_and_refuses_a_foreign_or_damaged_body() {
 
 fn message(bytes: &[u8]) -> String {
     Bundle::from_bytes(bytes, &train_device())
-        .err()
-        .expect("must be refused")
+        .expect_err("must be refused")
         .to_string()
 }
 

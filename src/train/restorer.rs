@@ -350,7 +350,7 @@ mod tests {
             );
             told.expect("a conditional restorer is told labels")
                 .into_data()
-                .to_vec::<f32>()
+                .try_into_vec::<f32>()
                 .unwrap()
         };
         let plain = rows(&TrainConfig::new(), 3);

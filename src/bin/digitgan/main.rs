@@ -35,7 +35,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train G, D and the restorer on the bundled digits; writes weights, a sample grid and a loss log.
-    Train(train_cmd::TrainArgs),
+    Train(Box<train_cmd::TrainArgs>),
     /// Generate digits with a trained generator.
     Generate {
         #[arg(long, default_value_t = 64)]
@@ -233,7 +233,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Train(args) => train_cmd::run(args),
+        Command::Train(args) => train_cmd::run(*args),
         Command::Generate {
             n,
             seed,
@@ -269,14 +269,14 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let images = read_npy(&input)?;
             let masks = mask.as_deref().map(read_npy).transpose()?;
-            if let Some(m) = &masks {
-                if m.len() != images.len() {
-                    return Err(Error::Input(format!(
-                        "mask has {} digits but input has {}",
-                        m.len() / PIXELS,
-                        images.len() / PIXELS
-                    )));
-                }
+            if let Some(m) = &masks
+                && m.len() != images.len()
+            {
+                return Err(Error::Input(format!(
+                    "mask has {} digits but input has {}",
+                    m.len() / PIXELS,
+                    images.len() / PIXELS
+                )));
             }
             let b = load_bundle(weights.as_deref())?;
             let device = train_device();
