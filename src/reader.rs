@@ -294,4 +294,39 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn training_moves_the_batch_norm_statistics_the_reader_reads_with() {
+        let data = crate::data::MnistSubset::bundled().train.take_per_class(5);
+        let model = ReaderConfig::new()
+            .with_width(2)
+            .with_hidden(8)
+            .with_batch_norm(Some(true));
+        let cfg = ReaderTrainConfig::new()
+            .with_model(model)
+            .with_steps(3)
+            .with_batch_size(8);
+        let r = train_reader(&cfg, &data, 1, None, |_, _| {});
+        for (i, norm) in [&r.n1, &r.n2, &r.n3, &r.n4].into_iter().enumerate() {
+            let norm = norm
+                .as_ref()
+                .expect("a batch-normalised reader has its norms");
+            let mean = crate::train::to_vec(norm.running_mean.value().unsqueeze());
+            let var = crate::train::to_vec(norm.running_var.value().unsqueeze());
+            assert!(
+                mean.iter().any(|m| m.abs() > 1e-6),
+                "n{}: mean {mean:?}",
+                i + 1
+            );
+            assert!(
+                var.iter().any(|v| (v - 1.0).abs() > 1e-6),
+                "n{}: var {var:?}",
+                i + 1
+            );
+        }
+        let plain = ReaderConfig::new().with_width(2).with_hidden(8);
+        let device = Device::flex();
+        let r = crate::train::with_seeded_init(&device, 1, || plain.init(&device));
+        assert!(r.n1.is_none() && r.n4.is_none(), "no norms unless asked");
+    }
 }

@@ -96,11 +96,8 @@ fn a_batch_normalised_reader_learns_and_its_statistics_travel_in_the_weights_fil
         .zip(&after)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f32::max);
+    // (Training moves those statistics away from 0 and 1: the unit test in reader.rs.)
     assert!(worst < 1e-5, "read differently after a round trip: {worst}");
-    let fresh =
-        digitgan::train::with_seeded_init(&device, 3, || Bundle::init(again.arch.clone(), &device));
-    let (_, untrained) = block_accuracy(&fresh.readers);
-    assert_ne!(after, untrained, "the file's reader is not a fresh one");
 }
 
 #[test]
