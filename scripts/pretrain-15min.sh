@@ -9,6 +9,8 @@
 # damaged digit, `src/reader.rs`) trains beside the GAN and restorer phases, the U-Net restorer
 # is class-conditional, and the final file carries the reader that tells it the class.
 # READER_FLAGS: further `train` flags for the reader (e.g. "--reader-batch-norm --reader-lr 0.003").
+# PER_CLASS=K: every phase trains on the first K digits of each class only (K=650 leaves digits
+# 650–699 for `eval --validation 650`: choose settings there, not on the test split).
 # Needs target/fast/digitgan (cargo build --profile fast). The CLI uses one core per process.
 # Score the result with `target/fast/digitgan eval --weights OUT/final --latent-n 0`.
 set -euo pipefail
@@ -19,6 +21,8 @@ reader_steps=${READER_STEPS:-0}
 reader_width=${READER_WIDTH:-32}
 reader_damage=${READER_DAMAGE:-3,1,2,1,1}
 read -r -a reader_flags <<<"${READER_FLAGS:-}"
+per_class=()
+if [[ -n "${PER_CLASS:-}" ]]; then per_class=(--per-class "$PER_CLASS"); fi
 seed=${3:-5}
 shift $(( $# < 3 ? $# : 3 ))
 dg=${DIGITGAN:-target/fast/digitgan}
@@ -29,16 +33,16 @@ reader=()
 if (( reader_steps > 0 )); then
   phase "reader: $reader_steps steps, $reader_width channels, damage $reader_damage, ${reader_flags[*]}, on the other core"
   "$dg" train --steps 0 --no-restorer --train-reader "$reader_steps" --reader-width "$reader_width" \
-    --damage-weights "$reader_damage" "${reader_flags[@]}" --seed "$seed" --out "$out/reader" >"$out.reader.log" 2>&1 &
+    --damage-weights "$reader_damage" "${reader_flags[@]}" "${per_class[@]}" --seed "$seed" --out "$out/reader" >"$out.reader.log" 2>&1 &
   reader_pid=$!
   reader=(--restorer-classes)
 fi
 phase "classifier + $gan_steps GAN-only steps"
-"$dg" train --steps "$gan_steps" --seed 1 --no-restorer --out "$out/gan" >"$out.gan.log" 2>&1
+"$dg" train --steps "$gan_steps" --seed 1 --no-restorer "${per_class[@]}" --out "$out/gan" >"$out.gan.log" 2>&1
 phase "U-Net restorer-only: $steps steps, seed $seed ${reader[*]} $*"
 "$dg" train --from "$out/gan" --restorer-only --restorer-conv 16 --restorer-conv-global 128 \
   --batch 32 --steps "$steps" --seed "$seed" --restorer-lr 0.001 --restorer-feature-weight 10 \
-  --damage-weights 3,1,2,1,1 "${reader[@]}" "$@" --precision int8 --out "$out/final" >"$out.r.log" 2>&1
+  --damage-weights 3,1,2,1,1 "${reader[@]}" "${per_class[@]}" "$@" --precision int8 --out "$out/final" >"$out.r.log" 2>&1
 if (( reader_steps > 0 )); then
   phase "waiting for the reader"
   wait "$reader_pid"
