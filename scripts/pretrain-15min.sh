@@ -32,7 +32,7 @@ phase() { echo "[$(( $(date +%s) - start )) s] $*"; }
 
 reader=()
 if (( reader_steps > 0 )); then
-  phase "reader: $reader_steps steps, $reader_width channels, damage $reader_damage, ${reader_flags[*]}, on the other core"
+  phase "reader: $reader_steps steps, $reader_width channels, damage $reader_damage${READER_FLAGS:+, $READER_FLAGS}, on the other core"
   "$dg" train --steps 0 --no-restorer --train-reader "$reader_steps" --reader-width "$reader_width" \
     --damage-weights "$reader_damage" "${reader_flags[@]}" "${per_class[@]}" --seed "$seed" --out "$out/reader" >"$out.reader.log" 2>&1 &
   reader_pid=$!
