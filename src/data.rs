@@ -373,12 +373,19 @@ fn bilinear(img: &[f32], x: f32, y: f32, background: f32) -> f32 {
             img[yi as usize * SIDE + xi as usize]
         }
     };
-    let (x0, y0) = (x.floor(), y.floor());
-    let (fx, fy) = (x - x0, y - y0);
-    let (x0, y0) = (x0 as i32, y0 as i32);
+    let (x0, y0) = (floor_i32(x), floor_i32(y));
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
     let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
     let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
     top * (1.0 - fy) + bottom * fy
+}
+
+/// ⌊v⌋ for the sample positions `transform` makes (|v| well under 2³¹). The same value as
+/// `v.floor() as i32`, without the libm call `floor` compiles to on x86-64 without SSE4.1 (11%
+/// of a reader's training step, measured with perf).
+fn floor_i32(v: f32) -> i32 {
+    let t = v as i32;
+    if t as f32 > v { t - 1 } else { t }
 }
 
 /// 3×3 cross-shaped grey dilation (`grow`) or erosion.
@@ -398,4 +405,21 @@ fn morph(img: &[f32], grow: bool) -> Vec<f32> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::floor_i32;
+
+    #[test]
+    fn floor_i32_agrees_with_floor_on_the_positions_transform_samples() {
+        // Negative, positive, integral and just-off-integral positions, as far out as a
+        // shifted, scaled, rotated 28×28 grid reaches.
+        for i in -40_000..40_000 {
+            let v = i as f32 * 0.003_7;
+            for v in [v, v.next_up(), v.next_down(), v.round()] {
+                assert_eq!(floor_i32(v), v.floor() as i32, "at {v}");
+            }
+        }
+    }
 }

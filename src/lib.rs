@@ -5,6 +5,7 @@
 //!
 //! - [`data`]: the bundled MNIST subset (decode, shuffle, batch) and the augmentation transform T(x).
 //! - [`diffaug`]: DiffAugment, the differentiable translation + cutout applied to everything D sees.
+//! - [`activation`]: LeakyReLU written for fast training on the CPU backend.
 //! - [`damage`]: damage models (erased blocks/strokes/half, noise, salt-and-pepper) with masks.
 //! - [`model`]: generator, discriminator, restorer and reference classifier (burn modules).
 //! - [`reader`]: a CNN that reads the class of a damaged digit (for the class-conditional restorer).
@@ -16,6 +17,7 @@
 //! - [`soup`]: weight averaging of restorers fine-tuned from one parent.
 //! - [`augment`]: the augmentation experiment (real vs + generated vs + T(x) digits).
 
+pub mod activation;
 pub mod damage;
 pub mod data;
 pub mod diffaug;

@@ -6,7 +6,9 @@
 
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::{leaky_relu, relu, tanh};
+use burn::tensor::activation::{relu, tanh};
+
+use crate::activation::leaky;
 
 use crate::data::SIDE;
 use crate::unet::UNet;
@@ -38,7 +40,7 @@ impl Block {
             Some(norm) => norm.forward(x), // [B, out]
             None => x,
         };
-        leaky_relu(x, slope) // [B, out]
+        leaky(x, slope) // [B, out]
     }
 }
 

@@ -12,7 +12,9 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
-use burn::tensor::activation::{leaky_relu, softmax};
+use burn::tensor::activation::softmax;
+
+use crate::activation::leaky;
 use rand::{SeedableRng, rngs::StdRng};
 
 use crate::data::{AugmentConfig, Batcher, Digits, SIDE};
@@ -131,7 +133,7 @@ impl Reader {
                 Some(norm) => norm.forward(t),
                 None => t,
             };
-            leaky_relu(t, self.slope)
+            leaky(t, self.slope)
         };
         let b = damaged.dims()[0];
         let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
@@ -144,7 +146,7 @@ impl Reader {
         let h = act(self.c3.forward(h), &self.n3); // [B, 2W, 14, 14]
         let h = pool(act(self.c4.forward(h), &self.n4)); // [B, 2W, 7, 7]
         let [_, c, s1, s2] = h.dims();
-        let h = leaky_relu(self.fc.forward(h.reshape([b, c * s1 * s2])), self.slope); // [B, H]
+        let h = leaky(self.fc.forward(h.reshape([b, c * s1 * s2])), self.slope); // [B, H]
         let h = match drop {
             Some(keep) => h * keep, // [B, H]
             None => h,

@@ -5,11 +5,11 @@
 //! blocks (docs/experiments.md "Is the block target reachable?"). Shapes use B = batch,
 //! C = width.
 
+use crate::activation::leaky;
 use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Initializer, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::leaky_relu;
 use burn::tensor::module::interpolate;
 use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 
@@ -132,7 +132,7 @@ impl UNet {
     /// x: [B, inputs, 28, 28], class probabilities [B, K] (used when conditional) → [B, 784]
     /// (one output channel, flattened).
     pub fn forward(&self, x: Tensor<4>, classes: Option<Tensor<2>>) -> Tensor<2> {
-        let act = |t: Tensor<4>| leaky_relu(t, self.slope);
+        let act = |t: Tensor<4>| leaky(t, self.slope);
         let up = |t: Tensor<4>, side: usize| {
             let nearest = InterpolateOptions::new(InterpolateMode::Nearest);
             interpolate(t, nearest.with_output_size([side, side]))
@@ -146,7 +146,7 @@ impl UNet {
             Some((down, up)) => {
                 let [_, ch, h, w] = m.dims();
                 let flat = m.clone().reshape([batch, ch * h * w]); // [B, 2C·49]
-                let g = up.forward(leaky_relu(down.forward(flat), self.slope)); // [B, G] → [B, 2C·49]
+                let g = up.forward(leaky(down.forward(flat), self.slope)); // [B, G] → [B, 2C·49]
                 m + g.reshape([batch, ch, h, w]) // [B, 2C, 7, 7]
             }
             None => m,
