@@ -175,6 +175,13 @@ pub struct TrainArgs {
     /// With --train-reader: dropout on the reader's dense layer while training (default 0).
     #[arg(long, requires = "train_reader")]
     pub reader_dropout: Option<f64>,
+    /// With --train-reader: digits per reader step (default 64).
+    #[arg(long, requires = "train_reader", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub reader_batch: Option<u16>,
+    /// With --train-reader: the fraction of erasures it sees without their mask (default 0.25,
+    /// as the restorer is trained blind; the page reads a drawn digit blind).
+    #[arg(long, requires = "train_reader")]
+    pub reader_blind_fraction: Option<f32>,
     /// With --train-reader: the pooled layout (two stride-1 convolutions per level, each level
     /// ending in 2×2 max pooling) instead of strided convolutions.
     #[arg(long, requires = "train_reader")]
@@ -448,6 +455,17 @@ fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<File
     }
     if args.reader_batch_norm {
         cfg.model.batch_norm = Some(true);
+    }
+    if let Some(b) = args.reader_batch {
+        cfg.batch_size = b.into();
+    }
+    if let Some(f) = args.reader_blind_fraction {
+        if !(0.0..=1.0).contains(&f) {
+            return Err(Error::Input(format!(
+                "--reader-blind-fraction must be in 0..=1, got {f}"
+            )));
+        }
+        cfg.blind_fraction = f;
     }
     if let Some(p) = args.reader_dropout {
         if !(0.0..1.0).contains(&p) {
