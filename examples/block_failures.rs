@@ -3,7 +3,7 @@
 // digit" with "the judge reads the restoration as the digit", and compares telling the restorer
 // the readers' probabilities (what ships) with their argmax and with the truth.
 //
-//   cargo run --profile fast --example block_failures -- WEIGHTS.dgw [N=600] [SEED=1]
+//   cargo run --profile fast --example block_failures -- WEIGHTS.dgw [N=600] [SEED=1] [test|val:K]
 use digitgan::damage::DamageKind;
 use digitgan::data::MnistSubset;
 use digitgan::eval::{classify, damaged_set, most_likely};
@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let path = args
         .get(1)
-        .ok_or("usage: block_failures WEIGHTS.dgw [N] [SEED]")?;
+        .ok_or("usage: block_failures WEIGHTS.dgw [N] [SEED] [test|val:K]")?;
     let n: usize = args.get(2).map_or(Ok(600), |s| s.parse())?;
     let seed: u64 = args.get(3).map_or(Ok(1), |s| s.parse())?;
     let device = train_device();
@@ -25,7 +25,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("these weights have no reader".into());
     }
     let data = MnistSubset::bundled();
-    let (clean, damaged, masks) = damaged_set(&data.test, DamageKind::Block, n, seed);
+    let held_out;
+    let split = match args.get(4).and_then(|s| s.strip_prefix("val:")) {
+        Some(k) => {
+            held_out = data.train.after_per_class(k.parse()?);
+            &held_out
+        }
+        None => &data.test,
+    };
+    let (clean, damaged, masks) = damaged_set(split, DamageKind::Block, n, seed);
     let m = Some(masks.as_slice());
     let judge = |images: &[f32]| classify(&b.classifier, images, &device).0;
     let (read, confidence) =
@@ -56,7 +64,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pct = |hits: usize| 100.0 * hits as f64 / n as f64;
     let right = |p: &[u8]| p.iter().zip(y).filter(|(a, b)| a == b).count();
     println!(
-        "{n} block-damaged test digits, {} reader(s)",
+        "{n} block-damaged {} digits, {} reader(s)",
+        args.get(4).map_or("test", String::as_str),
         b.readers.len()
     );
     println!("  reader \\ restored     wrong   right   (mean reader confidence)");
