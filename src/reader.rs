@@ -77,15 +77,26 @@ fn conv(input: usize, output: usize, stride: usize, device: &Device) -> Conv2d {
 }
 
 impl ReaderConfig {
+    /// The pooled layout (`pooled` = `Some(true)`; unset means strided).
+    pub fn is_pooled(&self) -> bool {
+        self.pooled == Some(true)
+    }
+
+    /// Batch normalisation after each convolution (`batch_norm` = `Some(true)`).
+    pub fn has_batch_norm(&self) -> bool {
+        self.batch_norm == Some(true)
+    }
+
     pub fn init(&self, device: &Device) -> Reader {
         let w = self.width;
         // Pooled: levels (c1, c2) at W and (c3, c4) at 2W, stride 1; strided: c2 and c4 halve.
-        let (mid, stride) = match self.pooled {
-            Some(true) => (w, 1),
-            _ => (2 * w, 2),
+        let (mid, stride) = match self.is_pooled() {
+            true => (w, 1),
+            false => (2 * w, 2),
         };
         let norm = |channels: usize| {
-            (self.batch_norm == Some(true)).then(|| BatchNormConfig::new(channels).init(device))
+            self.has_batch_norm()
+                .then(|| BatchNormConfig::new(channels).init(device))
         };
         Reader {
             n1: norm(w),
@@ -99,7 +110,7 @@ impl ReaderConfig {
             fc: LinearConfig::new(2 * w * (SIDE / 4) * (SIDE / 4), self.hidden).init(device),
             out: LinearConfig::new(self.hidden, CLASSES).init(device),
             slope: self.slope,
-            pool: (self.pooled == Some(true)).then(|| MaxPool2dConfig::new([2, 2]).init()),
+            pool: self.is_pooled().then(|| MaxPool2dConfig::new([2, 2]).init()),
         }
     }
 
