@@ -110,7 +110,9 @@ impl ReaderConfig {
             fc: LinearConfig::new(2 * w * (SIDE / 4) * (SIDE / 4), self.hidden).init(device),
             out: LinearConfig::new(self.hidden, CLASSES).init(device),
             slope: self.slope,
-            pool: self.is_pooled().then(|| MaxPool2dConfig::new([2, 2]).init()),
+            pool: self
+                .is_pooled()
+                .then(|| MaxPool2dConfig::new([2, 2]).init()),
         }
     }
 
