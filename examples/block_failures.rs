@@ -4,35 +4,26 @@
 // the readers' probabilities (what ships) with their argmax and with the truth.
 //
 //   cargo run --profile fast --example block_failures -- WEIGHTS.dgw [N=600] [SEED=1] [test|val:K]
+mod common;
+
 use digitgan::damage::DamageKind;
 use digitgan::data::MnistSubset;
 use digitgan::eval::{classify, damaged_set, most_likely};
 use digitgan::model::CLASSES;
 use digitgan::restore::{restore_as, restore_told};
 use digitgan::train::{onehot_values, train_device};
-use digitgan::weights::Bundle;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> common::Res<()> {
     let args: Vec<String> = std::env::args().collect();
     let path = args
         .get(1)
         .ok_or("usage: block_failures WEIGHTS.dgw [N] [SEED] [test|val:K]")?;
     let n: usize = args.get(2).map_or(Ok(600), |s| s.parse())?;
     let seed: u64 = args.get(3).map_or(Ok(1), |s| s.parse())?;
+    let which = args.get(4).map_or("test", String::as_str);
     let device = train_device();
-    let b = Bundle::from_bytes(&std::fs::read(path)?, &device)?;
-    if b.readers.is_empty() {
-        return Err("these weights have no reader".into());
-    }
-    let data = MnistSubset::bundled();
-    let held_out;
-    let split = match args.get(4).and_then(|s| s.strip_prefix("val:")) {
-        Some(k) => {
-            held_out = data.train.after_per_class(k.parse()?);
-            &held_out
-        }
-        None => &data.test,
-    };
+    let b = common::bundle_with_readers(path, &device)?;
+    let split = &common::split(&MnistSubset::bundled(), which)?;
     let (clean, damaged, masks) = damaged_set(split, DamageKind::Block, n, seed);
     let m = Some(masks.as_slice());
     let judge = |images: &[f32]| classify(&b.classifier, images, &device).0;
@@ -65,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let right = |p: &[u8]| p.iter().zip(y).filter(|(a, b)| a == b).count();
     println!(
         "{n} block-damaged {} digits, {} reader(s)",
-        args.get(4).map_or("test", String::as_str),
+        which,
         b.readers.len()
     );
     println!("  reader \\ restored     wrong   right   (mean reader confidence)");

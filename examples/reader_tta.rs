@@ -5,14 +5,13 @@
 // plain reading (what ships). The judge (reference classifier) only scores.
 //
 //   cargo run --profile fast --example reader_tta -- WEIGHTS.dgw [test|val:K] [N=600] [SEED=1]
+mod common;
+
 use digitgan::damage::DamageKind;
-use digitgan::data::MnistSubset;
 use digitgan::eval::{classify, damaged_set, most_likely};
 use digitgan::model::{CLASSES, PIXELS};
 use digitgan::reader::read;
 use digitgan::restore::restore_as;
-use digitgan::train::train_device;
-use digitgan::weights::Bundle;
 
 const SIDE: usize = 28;
 const CROSS: [(i32, i32); 5] = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)];
@@ -47,40 +46,17 @@ fn shifted(images: &[f32], dx: i32, dy: i32) -> Vec<f32> {
     out
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: reader_tta WEIGHTS.dgw [test|val:K] [N] [SEED]";
-    let path = args.get(1).ok_or(usage)?;
-    let which = args.get(2).map_or("test", String::as_str);
-    let n: usize = args.get(3).map_or(Ok(600), |s| s.parse())?;
-    let seed: u64 = args.get(4).map_or(Ok(1), |s| s.parse())?;
-    let device = train_device();
-    let b = Bundle::from_bytes(&std::fs::read(path)?, &device)?;
-    if b.readers.is_empty() {
-        return Err("these weights have no reader".into());
-    }
-    let data = MnistSubset::bundled();
-    let held_out;
-    let split = match which.strip_prefix("val:") {
-        Some(k) => {
-            held_out = data.train.after_per_class(k.parse()?);
-            &held_out
-        }
-        None => &data.test,
-    };
-    let judge = |images: &[f32]| classify(&b.classifier, images, &device).0;
+fn main() -> common::Res<()> {
+    let run = common::Run::from_args("reader_tta")?;
+    let (b, device, n, seed, split) = (&run.bundle, &run.device, run.n, run.seed, &run.split);
+    let judge = |images: &[f32]| classify(&b.classifier, images, device).0;
     println!(
-        "{n} damaged {which} digits, {} reader(s); accuracy %",
+        "{n} damaged {} digits, {} reader(s); accuracy %",
+        run.which,
         b.readers.len()
     );
     println!("  damage        read  read5  read9    soft  soft5  soft9");
-    for kind in [
-        DamageKind::Block,
-        DamageKind::Strokes,
-        DamageKind::Half,
-        DamageKind::Noise,
-        DamageKind::SaltPepper,
-    ] {
+    for kind in DamageKind::ALL {
         let (clean, damaged, masks) = damaged_set(split, kind, n, seed);
         let erasure = kind.is_erasure();
         let y = &clean.labels;

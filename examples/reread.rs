@@ -6,51 +6,28 @@
 // ln p(c | damaged) + ln q(c | restored as c). The judge (reference classifier) only scores.
 //
 //   cargo run --profile fast --example reread -- WEIGHTS.dgw [test|val:K] [N=600] [SEED=1]
+mod common;
+
 use digitgan::damage::DamageKind;
-use digitgan::data::MnistSubset;
 use digitgan::eval::{classify, damaged_set, most_likely};
 use digitgan::model::{CLASSES, PIXELS};
 use digitgan::reader::read;
 use digitgan::restore::{restore_as, restore_told};
-use digitgan::train::{onehot_values, train_device};
-use digitgan::weights::Bundle;
+use digitgan::train::onehot_values;
 
 const TOP: usize = 3;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: reread WEIGHTS.dgw [test|val:K] [N] [SEED]";
-    let path = args.get(1).ok_or(usage)?;
-    let which = args.get(2).map_or("test", String::as_str);
-    let n: usize = args.get(3).map_or(Ok(600), |s| s.parse())?;
-    let seed: u64 = args.get(4).map_or(Ok(1), |s| s.parse())?;
-    let device = train_device();
-    let b = Bundle::from_bytes(&std::fs::read(path)?, &device)?;
-    if b.readers.is_empty() {
-        return Err("these weights have no reader".into());
-    }
-    let data = MnistSubset::bundled();
-    let held_out;
-    let split = match which.strip_prefix("val:") {
-        Some(k) => {
-            held_out = data.train.after_per_class(k.parse()?);
-            &held_out
-        }
-        None => &data.test,
-    };
-    let judge = |images: &[f32]| classify(&b.classifier, images, &device).0;
+fn main() -> common::Res<()> {
+    let run = common::Run::from_args("reread")?;
+    let (b, device, n, seed, split) = (&run.bundle, &run.device, run.n, run.seed, &run.split);
+    let judge = |images: &[f32]| classify(&b.classifier, images, device).0;
     println!(
-        "{n} damaged {which} digits, {} reader(s); judge accuracy %",
+        "{n} damaged {} digits, {} reader(s); judge accuracy %",
+        run.which,
         b.readers.len()
     );
     println!("  damage        reader   soft  argmax  reread2 reread3  q-only2  truth");
-    for kind in [
-        DamageKind::Block,
-        DamageKind::Strokes,
-        DamageKind::Half,
-        DamageKind::Noise,
-        DamageKind::SaltPepper,
-    ] {
+    for kind in DamageKind::ALL {
         let (clean, damaged, masks) = damaged_set(split, kind, n, seed);
         let m = kind.is_erasure().then_some(masks.as_slice());
         let y = &clean.labels;
