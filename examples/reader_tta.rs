@@ -68,7 +68,7 @@ fn main() -> common::Res<()> {
             for &(dx, dy) in shifts {
                 let img = shifted(&damaged, dx, dy);
                 let msk = erasure.then(|| shifted(&masks, dx, dy));
-                let p = read(&b.readers, &img, msk.as_deref(), &device)?;
+                let p = read(&b.readers, &img, msk.as_deref(), device)?;
                 sum.iter_mut().zip(p).for_each(|(s, v)| *s += v);
             }
             sum.iter_mut().for_each(|s| *s /= shifts.len() as f32);
@@ -86,7 +86,7 @@ fn main() -> common::Res<()> {
                 Some(p),
                 &damaged,
                 m,
-                &device,
+                device,
             )?)));
         }
         println!(

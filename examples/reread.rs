@@ -39,18 +39,12 @@ fn main() -> common::Res<()> {
                 Some(&onehot_values(classes, CLASSES)),
                 &damaged,
                 m,
-                &device,
+                device,
             )
         };
-        let p = read(&b.readers, &damaged, m, &device)?;
+        let p = read(&b.readers, &damaged, m, device)?;
         let (top1, _) = most_likely(&p);
-        let soft = judge(&restore_told(
-            &b.restorer,
-            &b.readers,
-            &damaged,
-            m,
-            &device,
-        )?);
+        let soft = judge(&restore_told(&b.restorer, &b.readers, &damaged, m, device)?);
         let truth = judge(&restore_onehot(y)?);
         // The TOP most likely classes per digit, most likely first.
         let ranked: Vec<Vec<u8>> = p
@@ -67,7 +61,7 @@ fn main() -> common::Res<()> {
         for k in 0..TOP {
             let cls: Vec<u8> = ranked.iter().map(|r| r[k]).collect();
             let r = restore_onehot(&cls)?;
-            let q = read(&b.readers, &r, None, &device)?;
+            let q = read(&b.readers, &r, None, device)?;
             cands.push((cls, r, q));
         }
         let pick = |depth: usize, use_p: bool| -> Vec<u8> {

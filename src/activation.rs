@@ -39,12 +39,12 @@ mod tests {
             .grad(&grads)
             .expect("a gradient")
             .into_data()
-            .to_vec::<f32>()
+            .try_to_vec::<f32>()
             .unwrap();
-        let y = y.into_data().to_vec::<f32>().unwrap();
+        let y = y.into_data().try_to_vec::<f32>().unwrap();
         let plain = leaky_relu(Tensor::<1>::from_floats(v.as_slice(), &device), 0.2)
             .into_data()
-            .to_vec::<f32>()
+            .try_to_vec::<f32>()
             .unwrap();
         for i in 0..v.len() {
             assert!(
@@ -62,8 +62,11 @@ mod tests {
         let device = train_device();
         let v: Vec<f32> = (-20..20).map(|i| i as f32 * 0.113).collect();
         let x = Tensor::<1>::from_floats(v.as_slice(), &device);
-        let ours = leaky(x.clone(), 0.2).into_data().to_vec::<f32>().unwrap();
-        let theirs = leaky_relu(x, 0.2).into_data().to_vec::<f32>().unwrap();
+        let ours = leaky(x.clone(), 0.2)
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        let theirs = leaky_relu(x, 0.2).into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(ours, theirs);
     }
 }

@@ -9,7 +9,6 @@ use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
 
 use crate::activation::leaky;
-
 use crate::data::SIDE;
 use crate::unet::UNet;
 

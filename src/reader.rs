@@ -13,10 +13,9 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-
-use crate::activation::leaky;
 use rand::{SeedableRng, rngs::StdRng};
 
+use crate::activation::leaky;
 use crate::data::{AugmentConfig, Batcher, Digits, SIDE};
 use crate::model::CLASSES;
 use crate::train::{TrainConfig, class_loss, tensor2, to_vec};
@@ -90,10 +89,7 @@ impl ReaderConfig {
     pub fn init(&self, device: &Device) -> Reader {
         let w = self.width;
         // Pooled: levels (c1, c2) at W and (c3, c4) at 2W, stride 1; strided: c2 and c4 halve.
-        let (mid, stride) = match self.is_pooled() {
-            true => (w, 1),
-            false => (2 * w, 2),
-        };
+        let (mid, stride) = if self.is_pooled() { (w, 1) } else { (2 * w, 2) };
         let norm = |channels: usize| {
             self.has_batch_norm()
                 .then(|| BatchNormConfig::new(channels).init(device))
