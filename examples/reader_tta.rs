@@ -8,14 +8,15 @@
 mod common;
 
 use digitgan::damage::DamageKind;
+use digitgan::data::shift_pixels;
 use digitgan::eval::{classify, damaged_set, most_likely};
 use digitgan::model::{CLASSES, PIXELS};
 use digitgan::reader::read;
 use digitgan::restore::restore_as;
 
-const SIDE: usize = 28;
-const CROSS: [(i32, i32); 5] = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)];
-const SQUARE: [(i32, i32); 9] = [
+/// The digit and its 1-px shifts: the four nearest first (the 5-view reading), then the
+/// diagonals (the 9-view one).
+const SHIFTS: [(i32, i32); 9] = [
     (0, 0),
     (1, 0),
     (-1, 0),
@@ -27,23 +28,12 @@ const SQUARE: [(i32, i32); 9] = [
     (-1, -1),
 ];
 
-/// Every 28×28 image in `images` moved by (dx, dy); pixels shifted in are 0.
+/// Every 28×28 image in `images` moved by (dx, dy); what moves in is blank.
 fn shifted(images: &[f32], dx: i32, dy: i32) -> Vec<f32> {
-    let mut out = vec![0.0; images.len()];
-    for (src, dst) in images
+    images
         .chunks_exact(PIXELS)
-        .zip(out.chunks_exact_mut(PIXELS))
-    {
-        for y in 0..SIDE as i32 {
-            for x in 0..SIDE as i32 {
-                let (sx, sy) = (x - dx, y - dy);
-                if (0..SIDE as i32).contains(&sx) && (0..SIDE as i32).contains(&sy) {
-                    dst[(y * SIDE as i32 + x) as usize] = src[(sy * SIDE as i32 + sx) as usize];
-                }
-            }
-        }
-    }
-    out
+        .flat_map(|image| shift_pixels(image, dx, dy))
+        .collect()
 }
 
 fn main() -> common::Res<()> {
@@ -60,34 +50,28 @@ fn main() -> common::Res<()> {
         let (clean, damaged, masks) = damaged_set(split, kind, n, seed);
         let erasure = kind.is_erasure();
         let y = &clean.labels;
-        let pct =
-            |p: &[u8]| 100.0 * p.iter().zip(y).filter(|(a, b)| a == b).count() as f64 / n as f64;
-        // Mean reading over the given shifts.
-        let reading = |shifts: &[(i32, i32)]| -> Result<Vec<f32>, digitgan::Error> {
-            let mut sum = vec![0.0f32; n * CLASSES];
-            for &(dx, dy) in shifts {
-                let img = shifted(&damaged, dx, dy);
-                let msk = erasure.then(|| shifted(&masks, dx, dy));
-                let p = read(&b.readers, &img, msk.as_deref(), device)?;
-                sum.iter_mut().zip(p).for_each(|(s, v)| *s += v);
-            }
-            sum.iter_mut().for_each(|s| *s /= shifts.len() as f32);
-            Ok(sum)
+        // The readers' probabilities for each shift, read once; then their means over the
+        // first 1, 5 and 9 shifts.
+        let mut per_shift = Vec::new();
+        for (dx, dy) in SHIFTS {
+            let img = shifted(&damaged, dx, dy);
+            let msk = erasure.then(|| shifted(&masks, dx, dy));
+            per_shift.push(read(&b.readers, &img, msk.as_deref(), device)?);
+        }
+        let mean = |views: usize| -> Vec<f32> {
+            (0..n * CLASSES)
+                .map(|i| per_shift[..views].iter().map(|p| p[i]).sum::<f32>() / views as f32)
+                .collect()
         };
         let m = erasure.then_some(masks.as_slice());
         let mut row = Vec::new();
-        let readings = [reading(&[(0, 0)])?, reading(&CROSS)?, reading(&SQUARE)?];
+        let readings = [mean(1), mean(5), mean(9)];
         for p in &readings {
-            row.push(pct(&most_likely(p).0));
+            row.push(common::percent_right(&most_likely(p).0, y));
         }
         for p in &readings {
-            row.push(pct(&judge(&restore_as(
-                &b.restorer,
-                Some(p),
-                &damaged,
-                m,
-                device,
-            )?)));
+            let restored = restore_as(&b.restorer, Some(p), &damaged, m, device)?;
+            row.push(common::percent_right(&judge(&restored), y));
         }
         println!(
             "  {:<12} {:5.1}  {:5.1}  {:5.1}   {:5.1}  {:5.1}  {:5.1}",

@@ -9,7 +9,7 @@
 mod common;
 
 use digitgan::damage::DamageKind;
-use digitgan::eval::{classify, damaged_set, most_likely};
+use digitgan::eval::{classify, damaged_set};
 use digitgan::model::{CLASSES, PIXELS};
 use digitgan::reader::read;
 use digitgan::restore::{restore_as, restore_told};
@@ -31,8 +31,7 @@ fn main() -> common::Res<()> {
         let (clean, damaged, masks) = damaged_set(split, kind, n, seed);
         let m = kind.is_erasure().then_some(masks.as_slice());
         let y = &clean.labels;
-        let pct =
-            |p: &[u8]| 100.0 * p.iter().zip(y).filter(|(a, b)| a == b).count() as f64 / n as f64;
+        let pct = |p: &[u8]| common::percent_right(p, y);
         let restore_onehot = |classes: &[u8]| {
             restore_as(
                 &b.restorer,
@@ -43,7 +42,6 @@ fn main() -> common::Res<()> {
             )
         };
         let p = read(&b.readers, &damaged, m, device)?;
-        let (top1, _) = most_likely(&p);
         let soft = judge(&restore_told(&b.restorer, &b.readers, &damaged, m, device)?);
         let truth = judge(&restore_onehot(y)?);
         // The TOP most likely classes per digit, most likely first.
@@ -83,7 +81,7 @@ fn main() -> common::Res<()> {
         println!(
             "  {:<12} {:6.1} {:6.1} {:7.1} {:8.1} {:7.1} {:8.1} {:6.1}",
             format!("{kind:?}"),
-            pct(&top1),
+            pct(&cands[0].0), // the readers' argmax
             pct(&soft),
             pct(&judge(&cands[0].1)),
             pct(&pick(2, true)),

@@ -28,6 +28,12 @@ pub fn split(data: &MnistSubset, which: &str) -> Res<Digits> {
     }
 }
 
+/// The percentage of `predicted` that match `labels`.
+pub fn percent_right(predicted: &[u8], labels: &[u8]) -> f64 {
+    let hits = predicted.iter().zip(labels).filter(|(a, b)| a == b).count();
+    100.0 * hits as f64 / labels.len().max(1) as f64
+}
+
 /// A diagnostic's command line `WEIGHTS.dgw [test|val:K] [N=600] [SEED=1]`, read and loaded.
 pub struct Run {
     pub device: Device,

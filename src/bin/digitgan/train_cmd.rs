@@ -266,18 +266,11 @@ impl TrainArgs {
         if self.restorer_lr_cosine {
             c.restorer_lr_decay_steps = self.steps;
         }
-        for (name, v) in [
-            ("--restorer-label-mix", self.restorer_label_mix),
-            ("--restorer-label-mix-min", self.restorer_label_mix_min),
-        ] {
-            if v.is_some_and(|v| !(0.0..=1.0).contains(&v)) {
-                return Err(Error::Input(format!("{name} must be in 0..1")));
-            }
-        }
-        c.restorer_label_mix = self.restorer_label_mix.unwrap_or(c.restorer_label_mix);
-        c.restorer_label_mix_min = self
-            .restorer_label_mix_min
-            .unwrap_or(c.restorer_label_mix_min);
+        c.restorer_label_mix = fraction("--restorer-label-mix", self.restorer_label_mix)?
+            .unwrap_or(c.restorer_label_mix);
+        c.restorer_label_mix_min =
+            fraction("--restorer-label-mix-min", self.restorer_label_mix_min)?
+                .unwrap_or(c.restorer_label_mix_min);
         c.l1_weight = self.l1_weight.unwrap_or(c.l1_weight);
         c.restorer_class_weight = self
             .restorer_class_weight
@@ -286,12 +279,7 @@ impl TrainArgs {
         if let Some(targets) = self.restorer_targets()? {
             c.restorer_targets = targets;
         }
-        if let Some(f) = self.restorer_generated {
-            if !(0.0..=1.0).contains(&f) {
-                return Err(Error::Input(format!(
-                    "--restorer-generated must be in 0..1, got {f}"
-                )));
-            }
+        if let Some(f) = fraction("--restorer-generated", self.restorer_generated)? {
             c.restorer_generated_fraction = f;
         }
         c.restorer_feature_weight = self
@@ -459,12 +447,7 @@ fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<File
     if let Some(b) = args.reader_batch {
         cfg.batch_size = b.into();
     }
-    if let Some(f) = args.reader_blind_fraction {
-        if !(0.0..=1.0).contains(&f) {
-            return Err(Error::Input(format!(
-                "--reader-blind-fraction must be in 0..=1, got {f}"
-            )));
-        }
+    if let Some(f) = fraction("--reader-blind-fraction", args.reader_blind_fraction)? {
         cfg.blind_fraction = f;
     }
     if let Some(p) = args.reader_dropout {
@@ -625,4 +608,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
         bytes.len()
     );
     Ok(())
+}
+
+/// `v` when it is a fraction (0..=1), else a one-line error naming the flag.
+fn fraction(flag: &str, v: Option<f32>) -> Result<Option<f32>> {
+    match v {
+        Some(f) if !(0.0..=1.0).contains(&f) => {
+            Err(Error::Input(format!("{flag} must be in 0..1, got {f}")))
+        }
+        v => Ok(v),
+    }
 }
