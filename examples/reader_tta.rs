@@ -1,8 +1,10 @@
-// Diagnostic (session 20, issue #2): test-time augmentation for the reader. On the digits
-// `digitgan eval` damages (same seed, same draws), the readers read each damaged digit and its
-// 1-px shifts (mask shifted alike; what comes in at the border is known blank paper) and the
-// mean probabilities tell the restorer the class. Compares readings and restorations with the
-// plain reading (what ships). The judge (reference classifier) only scores.
+// Diagnostic (sessions 20–21, issue #2): test-time augmentation for the reader, and the shape of
+// the label the restorer is told. On the digits `digitgan eval` damages (same seed, same
+// draws), the readers read each damaged digit and its 1-px shifts (mask shifted alike; what
+// comes in at the border is known blank paper); the mean over 1, 5 or 9 views is then told to
+// the restorer as is (soft: what ships), cut to its top two classes and renormalised (the
+// two-class blends a `--restorer-label-mix` restorer trains on), sharpened (p²/Σp²), or both.
+// Compares readings and restorations; the judge (reference classifier) only scores.
 //
 //   cargo run --profile fast --example reader_tta -- WEIGHTS.dgw [test|val:K] [N=600] [SEED=1]
 mod common;
@@ -36,16 +38,55 @@ fn shifted(images: &[f32], dx: i32, dy: i32) -> Vec<f32> {
         .collect()
 }
 
+/// How the probabilities are shaped before the restorer is told them.
+#[derive(Clone, Copy)]
+enum Shape {
+    Soft,
+    Top2,
+    Sharp,
+    SharpTop2,
+}
+
+impl Shape {
+    const ALL: [Shape; 4] = [Shape::Soft, Shape::Top2, Shape::Sharp, Shape::SharpTop2];
+    const NAMES: [&'static str; 4] = ["soft", "top2", "sharp", "sh-t2"];
+
+    fn apply(self, probs: &[f32]) -> Vec<f32> {
+        let (square, top2) = match self {
+            Shape::Soft => (false, false),
+            Shape::Top2 => (false, true),
+            Shape::Sharp => (true, false),
+            Shape::SharpTop2 => (true, true),
+        };
+        let mut out = Vec::with_capacity(probs.len());
+        for p in probs.chunks_exact(CLASSES) {
+            let mut q: Vec<f32> = p.iter().map(|&v| if square { v * v } else { v }).collect();
+            if top2 {
+                let mut order: Vec<usize> = (0..CLASSES).collect();
+                order.sort_by(|&a, &b| q[b].total_cmp(&q[a]));
+                for &i in &order[2..] {
+                    q[i] = 0.0;
+                }
+            }
+            let sum: f32 = q.iter().sum::<f32>().max(f32::MIN_POSITIVE);
+            out.extend(q.iter().map(|v| v / sum));
+        }
+        out
+    }
+}
+
 fn main() -> common::Res<()> {
     let run = common::Run::from_args("reader_tta")?;
     let (b, device, n, seed, split) = (&run.bundle, &run.device, run.n, run.seed, &run.split);
     let judge = |images: &[f32]| classify(&b.classifier, images, device).0;
     println!(
-        "{n} damaged {} digits, {} reader(s); accuracy %",
+        "{n} damaged {} digits, {} reader(s); accuracy %: the readers' argmax over 1/5/9 views, \
+         then restored when told each shape of the 1-view and the 9-view mean",
         run.which,
         b.readers.len()
     );
-    println!("  damage        read  read5  read9    soft  soft5  soft9");
+    let names = Shape::NAMES.map(|s| format!("{s:>6}")).concat();
+    println!("  damage        read  read5  read9 |{names} |{names}");
     for kind in DamageKind::ALL {
         let (clean, damaged, masks) = damaged_set(split, kind, n, seed);
         let erasure = kind.is_erasure();
@@ -64,25 +105,21 @@ fn main() -> common::Res<()> {
                 .collect()
         };
         let m = erasure.then_some(masks.as_slice());
-        let mut row = Vec::new();
         let readings = [mean(1), mean(5), mean(9)];
+        let mut line = format!("  {:<12}", format!("{kind:?}"));
         for p in &readings {
-            row.push(common::percent_right(&most_likely(p).0, y));
+            line += &format!(" {:5.1} ", common::percent_right(&most_likely(p).0, y));
         }
-        for p in &readings {
-            let restored = restore_as(&b.restorer, Some(p), &damaged, m, device)?;
-            row.push(common::percent_right(&judge(&restored), y));
+        for p in [&readings[0], &readings[2]] {
+            line += "|";
+            for shape in Shape::ALL {
+                let told = shape.apply(p);
+                let restored = restore_as(&b.restorer, Some(&told), &damaged, m, device)?;
+                line += &format!(" {:5.1}", common::percent_right(&judge(&restored), y));
+            }
+            line += " ";
         }
-        println!(
-            "  {:<12} {:5.1}  {:5.1}  {:5.1}   {:5.1}  {:5.1}  {:5.1}",
-            format!("{kind:?}"),
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            row[5]
-        );
+        println!("{line}");
     }
     Ok(())
 }
