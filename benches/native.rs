@@ -1,17 +1,37 @@
-//! Native speed: one training step (default recipe, GAN only, design preset), one restore by
-//! each method, and the 64×784×512 matmul the MLP layers are made of. Single-threaded.
+//! Native speed: one training step (default recipe, GAN only, design preset, and the 15-minute
+//! pipeline's U-Net restorer-only step), one restore by each method, and the 64×784×512 matmul
+//! the MLP layers are made of. Single-threaded, with the CLI's malloc settings (`digitgan::malloc`).
 
 use burn::prelude::*;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
+use digitgan::model::{CLASSES, RestorerConfig};
 use digitgan::restore::{LatentSearchConfig, latent_search, restore_told};
 use digitgan::train::{TrainConfig, Trainer, train_device};
 use digitgan::weights::Bundle;
 use rand::{SeedableRng, rngs::StdRng};
 use std::time::Duration;
 
+/// The restorer-only phase of `scripts/pretrain-15min.sh` (G and D frozen): a class-conditional
+/// U-Net (16 channels, 128 global units), batch 32, feature matching, label blends.
+fn pipeline_restorer() -> TrainConfig {
+    let unet = RestorerConfig::new()
+        .with_conv(Some(16))
+        .with_conv_global(Some(128))
+        .with_conv_classes(Some(CLASSES));
+    TrainConfig::new()
+        .with_train_gan(false)
+        .with_restorer(unet)
+        .with_batch_size(32)
+        .with_restorer_lr(1e-3)
+        .with_restorer_feature_weight(10.0)
+        .with_damage_weights(vec![3.0, 1.0, 2.0, 1.0, 1.0])
+        .with_restorer_label_mix(0.5)
+}
+
 fn training_step(c: &mut Criterion) {
+    digitgan::malloc::keep_buffers();
     let data = MnistSubset::bundled();
     let mut g = c.benchmark_group("train_step");
     g.sample_size(20).measurement_time(Duration::from_secs(8));
@@ -22,6 +42,7 @@ fn training_step(c: &mut Criterion) {
             TrainConfig::new().with_train_restorer(false),
         ),
         ("design", TrainConfig::design()),
+        ("pipeline_restorer_unet", pipeline_restorer()),
     ] {
         let mut t = Trainer::new(cfg, data.train.clone(), 1);
         for _ in 0..5 {

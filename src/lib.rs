@@ -16,6 +16,7 @@
 //! - [`eval`]: the reference classifier's training and the quality scores of `digitgan eval`.
 //! - [`soup`]: weight averaging of restorers fine-tuned from one parent.
 //! - [`augment`]: the augmentation experiment (real vs + generated vs + T(x) digits).
+//! - [`malloc`]: glibc malloc settings for native training (fewer page faults per tensor op).
 
 pub mod activation;
 pub mod damage;
@@ -34,6 +35,7 @@ pub mod drawing;
 pub mod eval;
 #[cfg(feature = "cli")]
 pub mod files;
+pub mod malloc;
 pub mod restore;
 pub mod session;
 pub mod soup;

@@ -194,6 +194,7 @@ enum Command {
 }
 
 fn main() {
+    digitgan::malloc::keep_buffers(); // before the first tensor: fewer page faults per op
     if let Err(e) = run(Cli::parse()) {
         eprintln!("error: {e}");
         std::process::exit(1);
