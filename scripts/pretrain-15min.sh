@@ -33,8 +33,11 @@ phase() { echo "[$(( $(date +%s) - start )) s] $*"; }
 reader=()
 if (( reader_steps > 0 )); then
   phase "reader: $reader_steps steps, $reader_width channels, damage $reader_damage${READER_FLAGS:+, $READER_FLAGS}, on the other core"
+  # Only this file's reader is kept (grafted below), so it borrows a placeholder classifier
+  # instead of training one (~13 s; the grafted file is byte-identical either way).
   "$dg" train --steps 0 --no-restorer --train-reader "$reader_steps" --reader-width "$reader_width" \
-    --damage-weights "$reader_damage" "${reader_flags[@]}" "${per_class[@]}" --seed "$seed" --out "$out/reader" >"$out.reader.log" 2>&1 &
+    --damage-weights "$reader_damage" "${reader_flags[@]}" "${per_class[@]}" --seed "$seed" \
+    --classifier assets/pretrained.dgw --out "$out/reader" >"$out.reader.log" 2>&1 &
   reader_pid=$!
   reader=(--restorer-classes)
 fi
