@@ -10,7 +10,7 @@ use digitgan::damage::DamageKind;
 use digitgan::data::MnistSubset;
 use digitgan::eval::{classify, damaged_set, most_likely};
 use digitgan::model::CLASSES;
-use digitgan::restore::{restore_as, restore_told};
+use digitgan::restore::restore_as;
 use digitgan::train::{onehot_values, train_device};
 
 fn main() -> common::Res<()> {
@@ -27,15 +27,10 @@ fn main() -> common::Res<()> {
     let (clean, damaged, masks) = damaged_set(split, DamageKind::Block, n, seed);
     let m = Some(masks.as_slice());
     let judge = |images: &[f32]| classify(&b.classifier, images, &device).0;
-    let (read, confidence) =
-        most_likely(&digitgan::reader::read(&b.readers, &damaged, m, &device)?);
-    let told = judge(&restore_told(
-        &b.restorer,
-        &b.readers,
-        &damaged,
-        m,
-        &device,
-    )?);
+    // Read once: the restorer is told these probabilities, as `restore_told` would tell it.
+    let p = digitgan::reader::read(&b.readers, &damaged, m, &device)?;
+    let (read, confidence) = most_likely(&p);
+    let told = judge(&restore_as(&b.restorer, Some(&p), &damaged, m, &device)?);
     let argmax = judge(&restore_as(
         &b.restorer,
         Some(&onehot_values(&read, CLASSES)),

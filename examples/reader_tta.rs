@@ -49,15 +49,19 @@ enum Shape {
 
 impl Shape {
     const ALL: [Shape; 4] = [Shape::Soft, Shape::Top2, Shape::Sharp, Shape::SharpTop2];
-    const NAMES: [&'static str; 4] = ["soft", "top2", "sharp", "sh-t2"];
+
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Soft => "soft",
+            Shape::Top2 => "top2",
+            Shape::Sharp => "sharp",
+            Shape::SharpTop2 => "sh-t2",
+        }
+    }
 
     fn apply(self, probs: &[f32]) -> Vec<f32> {
-        let (square, top2) = match self {
-            Shape::Soft => (false, false),
-            Shape::Top2 => (false, true),
-            Shape::Sharp => (true, false),
-            Shape::SharpTop2 => (true, true),
-        };
+        let square = matches!(self, Shape::Sharp | Shape::SharpTop2);
+        let top2 = matches!(self, Shape::Top2 | Shape::SharpTop2);
         let mut out = Vec::with_capacity(probs.len());
         for p in probs.chunks_exact(CLASSES) {
             let mut q: Vec<f32> = p.iter().map(|&v| if square { v * v } else { v }).collect();
@@ -85,7 +89,7 @@ fn main() -> common::Res<()> {
         run.which,
         b.readers.len()
     );
-    let names = Shape::NAMES.map(|s| format!("{s:>6}")).concat();
+    let names = Shape::ALL.map(|s| format!("{:>6}", s.name())).concat();
     println!("  damage        read  read5  read9 |{names} |{names}");
     for kind in DamageKind::ALL {
         let (clean, damaged, masks) = damaged_set(split, kind, n, seed);

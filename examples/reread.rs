@@ -12,7 +12,7 @@ use digitgan::damage::DamageKind;
 use digitgan::eval::{classify, damaged_set};
 use digitgan::model::{CLASSES, PIXELS};
 use digitgan::reader::read;
-use digitgan::restore::{restore_as, restore_told};
+use digitgan::restore::restore_as;
 use digitgan::train::onehot_values;
 
 const TOP: usize = 3;
@@ -42,7 +42,7 @@ fn main() -> common::Res<()> {
             )
         };
         let p = read(&b.readers, &damaged, m, device)?;
-        let soft = judge(&restore_told(&b.restorer, &b.readers, &damaged, m, device)?);
+        let soft = judge(&restore_as(&b.restorer, Some(&p), &damaged, m, device)?); // as shipped
         let truth = judge(&restore_onehot(y)?);
         // The TOP most likely classes per digit, most likely first.
         let ranked: Vec<Vec<u8>> = p
