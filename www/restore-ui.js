@@ -52,6 +52,7 @@ export function initRestore(app) {
   let drawingRev = 0; // bumped on every edit of the pad
   let fixedInput = null; // { input, rev }: the exact 28×28 input of a shared link, while the pad is unedited
   let lastRestore = null; // { input, seed, rev }: what the result canvases show
+  let picking = Promise.resolve(); // a pick waiting on the worker (see ui.pick below)
   const pad = new Pad(ui.draw, {
     onChange(final) {
       drawingRev++;
@@ -113,7 +114,8 @@ export function initRestore(app) {
   for (const b of ui.tools) b.addEventListener('click', () => selectTool(b.dataset.tool));
   selectTool('pen');
 
-  ui.noise.addEventListener('click', () => {
+  ui.noise.addEventListener('click', async () => {
+    await picking;
     if (!pad.noise()) app.setStatus('Draw a digit first, then add noise to it.', 'warn');
   });
   ui.imageInput.addEventListener('change', async () => {
@@ -137,16 +139,39 @@ export function initRestore(app) {
     for (const c of [ui.restored, ui.latent]) clearDigit(c);
     ui.restoredLabel.textContent = ui.latentLabel.textContent = '–';
   });
-  // A pick in flight (the worker may be busy, e.g. warming up after 'ready'): Restore waits for
-  // it, so a quick Pick → Restore restores the picked digit instead of an empty pad.
-  let picking = Promise.resolve();
+  // Pick shows a test digit fetched ahead of the click, so the pad changes at once and a quick
+  // Pick → Noise / Block / Restore damages the picked digit. Without one at hand (the first pick
+  // before the prefetch landed) the pick waits on the worker: Noise and Restore wait for it, and
+  // a tool chosen meanwhile is kept.
+  let prefetched = null; // a test digit from the worker, not shown yet
+  let prefetching = false;
+  function prefetch() {
+    if (prefetched || prefetching || !app.ready()) return;
+    prefetching = true;
+    app.call('testDigit', {}).then(
+      (d) => { prefetched = d; },
+      () => {}, // the click falls back to asking the worker, which reports its error
+    ).finally(() => { prefetching = false; });
+  }
+  function showPicked(d, toolAtClick) {
+    pad.setDigit(d.image);
+    if (pad.tool === toolAtClick) selectTool('eraser');
+    app.setStatus(`A real ${d.label} from the test set (#${d.index}). Now damage it — the ${pad.tool} is selected.`);
+    document.body.dataset.pickCount = String(Number(document.body.dataset.pickCount || 0) + 1);
+  }
   ui.pick.addEventListener('click', () => {
+    const toolAtClick = pad.tool;
+    if (prefetched) {
+      const d = prefetched;
+      prefetched = null;
+      showPicked(d, toolAtClick);
+      prefetch();
+      return;
+    }
     picking = (async () => {
       try {
-        const d = await app.call('testDigit', {});
-        pad.setDigit(d.image);
-        selectTool('eraser');
-        app.setStatus(`A real ${d.label} from the test set (#${d.index}). Now damage it — the eraser is selected.`);
+        showPicked(await app.call('testDigit', {}), toolAtClick);
+        prefetch();
       } catch (err) {
         app.setStatus(`Could not pick a test digit: ${err.message}`, 'error');
       }
@@ -207,6 +232,7 @@ export function initRestore(app) {
     buttons: [ui.restoreBtn, ui.pick],
     /** Called when the model (re)starts: refresh the preview of what is on the pad. */
     onReady() {
+      prefetch();
       if (!pad.isEmpty()) preview();
     },
     /** What a share link should carry: the restored input (with its seed) or the pad's input. */

@@ -87,6 +87,8 @@ test('damage tools: test digit, block, noise, blind restore', async ({ page }) =
   await page.getByTestId('clear-drawing').click();
   await page.getByTestId('pick-test-digit').click();
   await page.getByTestId('tool-noise').click();
+  // Noise right after Pick noises the picked digit; it must not find the pad still empty.
+  expect(await page.getByTestId('status').getAttribute('data-kind')).not.toBe('warn');
   const r0 = await page.evaluate(() => Number(document.body.dataset.restoreCount || 0));
   await page.getByTestId('restore-button').click();
   await expect.poll(() => page.evaluate(() => Number(document.body.dataset.restoreCount || 0)), { timeout: 60_000 }).toBeGreaterThan(r0);

@@ -253,7 +253,10 @@ test('link length, worst realistic case: a test digit with noise and a block, re
   const lengths = [];
   for (let k = 0; k < 4; k++) {
     await page.getByTestId('clear-drawing').click();
+    const p0 = await count(page, 'pickCount');
     await page.getByTestId('pick-test-digit').click();
+    // The block below must land on the picked digit (a pick arriving later would replace it).
+    await expect.poll(() => count(page, 'pickCount')).toBeGreaterThan(p0);
     await page.getByTestId('tool-noise').click();
     await page.getByTestId('tool-noise').click(); // twice: dense noise
     await page.getByTestId('tool-block').click();
