@@ -56,6 +56,7 @@ export function initRestore(app) {
   const pad = new Pad(ui.draw, {
     onChange(final) {
       drawingRev++;
+      document.body.dataset.drawingRev = String(drawingRev);
       clearTimeout(previewTimer);
       previewTimer = setTimeout(preview, final ? 0 : 120);
     },
@@ -83,6 +84,7 @@ export function initRestore(app) {
       return;
     }
     previewBusy = true;
+    const rev = drawingRev;
     try {
       const input = await currentInput();
       if (!input) {
@@ -95,6 +97,7 @@ export function initRestore(app) {
         ui.damagedLabel.textContent = labelText(input.label, input.confidence);
       }
       document.body.dataset.previewCount = String(Number(document.body.dataset.previewCount || 0) + 1);
+      document.body.dataset.previewRev = String(rev); // the pad edit this preview shows
     } catch (err) {
       if (app.ready()) app.setStatus(`Could not read the drawing: ${err.message}`, 'error');
     } finally {

@@ -98,9 +98,9 @@ test('explore: pick a digit, new samples, interpolation strip; dark scheme', asy
   await expect.poll(() => page.evaluate(() => document.body.dataset.samplesCount)).not.toBe(mid);
   await page.getByTestId('interpolate').click();
   await expect(page.getByTestId('interp-strip')).toBeVisible();
-  await page.waitForTimeout(500);
-  expect(stats(await canvasValues(page, 'interp-strip')).sd).toBeGreaterThan(0.05);
-  expect(stats(await canvasValues(page, 'interp-frame')).sd).toBeGreaterThan(0.005); // not uniform
+  // The frames come from the worker: wait for them (a slow machine takes longer than a moment).
+  await expect.poll(async () => stats(await canvasValues(page, 'interp-strip')).sd).toBeGreaterThan(0.05);
+  await expect.poll(async () => stats(await canvasValues(page, 'interp-frame')).sd).toBeGreaterThan(0.005); // not uniform
   await page.getByTestId('new-samples').focus(); // show the focus ring in the screenshot
   await shot(page, 'explore-dark-desktop');
   expect(errors).toEqual([]);

@@ -5,9 +5,10 @@ import { watchErrors, openReady, canvasValues, distance, stats, shot, stroke } f
 async function previewCount(page) {
   return page.evaluate(() => Number(document.body.dataset.previewCount || 0));
 }
+/** Waits for a preview after `before` that shows the pad's latest edit (not a mid-stroke one). */
 async function settledPreview(page, before) {
   await expect.poll(() => previewCount(page)).toBeGreaterThan(before);
-  await page.waitForTimeout(300); // a trailing preview may follow the stroke's last one
+  await expect.poll(() => page.evaluate(() => document.body.dataset.previewRev === document.body.dataset.drawingRev)).toBe(true);
 }
 
 for (const viewport of [

@@ -10,9 +10,10 @@ import { encodeState, weightsId } from '../../www/share.js';
 const WEIGHTS_ID = weightsId(readFileSync(new URL('../../assets/pretrained.dgw', import.meta.url)));
 
 const count = (page, key) => page.evaluate((k) => Number(document.body.dataset[k] || 0), key);
+/** Waits for a preview after `before` that shows the pad's latest edit (not a mid-stroke one). */
 async function settledPreview(page, before) {
   await expect.poll(() => count(page, 'previewCount')).toBeGreaterThan(before);
-  await page.waitForTimeout(300); // a trailing preview may follow the stroke's last one
+  await expect.poll(() => page.evaluate(() => document.body.dataset.previewRev === document.body.dataset.drawingRev)).toBe(true);
 }
 /** Raw RGBA bytes of a canvas (by CSS selector). */
 async function rgba(page, selector) {
