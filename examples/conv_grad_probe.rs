@@ -51,13 +51,6 @@ fn main() {
             let x = x.clone().require_grad();
             let _ = conv.forward(x).sum().backward();
         });
-        let gemm_grad = median_ms(|| {
-            let x = x.clone().require_grad();
-            let _ = digitgan::conv::conv2d(&conv, x).sum().backward();
-        });
-        println!(
-            "      digitgan::conv::conv2d (im2col + gemm weight gradient) fwd+bwd {gemm_grad:6.2} ms"
-        );
         let xp = Tensor::<4>::random([b, i, s, s], Distribution::Default, &plain);
         let w = Tensor::<4>::random([o, i, 3, 3], Distribution::Default, &plain);
         let g = Tensor::<4>::random([b, o, so, so], Distribution::Default, &plain);
