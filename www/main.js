@@ -392,6 +392,14 @@ function updateControls() {
   share.refresh();
 }
 
+/** The model as a status line names it: "the pretrained model", "a random start + 120 steps", … */
+function describeModel() {
+  const steps = state.step.toLocaleString('en');
+  if (state.source === 'saved') return `your saved model, step ${steps}`; // a saved model keeps its count
+  const base = { pretrained: 'the pretrained model', file: 'the model from your file', random: 'a random start' }[state.source] || 'the model';
+  return state.step > 0 ? `${base} + ${steps} steps` : base;
+}
+
 function updateSourceLabel() {
   const names = { pretrained: '· pretrained', saved: '· your saved model', file: '· loaded from file', random: '· random start' };
   ui.modelSource.textContent = names[state.source] || '';
@@ -472,7 +480,7 @@ ui.interpolate.addEventListener('click', async () => {
 });
 
 // ─── draw & restore (restore-ui.js) ───────────────────────────────────────────────────────────
-const restore = initRestore({ call, setStatus, ready: () => state.ready, step: () => state.step });
+const restore = initRestore({ call, setStatus, ready: () => state.ready, model: describeModel });
 
 // ─── augmentation experiment (augment-ui.js) ──────────────────────────────────────────────────
 initAugment({

@@ -27,7 +27,7 @@ function exactInput(bytes, bits) {
 
 /**
  * app: { call(method, args, transfer) → Promise, setStatus(text, kind), ready() → boolean,
- * step() → the model's step count }. Returns the hooks the page and share links need.
+ * model() → the model in words, for status lines }. Returns the hooks the page and share links need.
  */
 export function initRestore(app) {
   const ui = {
@@ -198,7 +198,7 @@ export function initRestore(app) {
       app.setStatus(input.mask ? 'Restoring (the hatched pixels are unknown)…' : 'Restoring (blind: the model must find the damage itself)…', 'busy');
       const r = await runRestore(input, (Math.random() * 2 ** 31) >>> 0);
       app.setStatus(
-        `Restored: the network took ${r.restoreMs.toFixed(0)} ms, the latent search ${(r.latentMs / 1000).toFixed(1)} s (model at step ${app.step().toLocaleString('en')}).`,
+        `Restored: the network took ${r.restoreMs.toFixed(0)} ms, the latent search ${(r.latentMs / 1000).toFixed(1)} s (${app.model()}).`,
       );
     } catch (err) {
       app.setStatus(`Restore failed: ${err.message}`, 'error');
