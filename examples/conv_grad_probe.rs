@@ -110,11 +110,10 @@ fn main() {
     }
 }
 
-/// im2col of a padded [B, I, S+2, S+2] for a 3×3 kernel: [B·L, I·9], L = out side².
-fn unfold(xp: Tensor<4>, stride: usize, so: usize) -> Tensor<2> {
-    let [b, i, _, _] = xp.dims();
-    let mut taps = Vec::with_capacity(9);
+/// The 9 taps of a 3×3 kernel over a padded [B, I, S+2, S+2], stacked: [B, I, 9, so, so].
+fn taps(xp: Tensor<4>, stride: usize, so: usize) -> Tensor<5> {
     let span = stride * (so - 1) + 1;
+    let mut taps = Vec::with_capacity(9);
     for dy in 0..3 {
         for dx in 0..3 {
             taps.push(
@@ -123,7 +122,13 @@ fn unfold(xp: Tensor<4>, stride: usize, so: usize) -> Tensor<2> {
             ); // [B, I, so, so]
         }
     }
-    Tensor::stack::<5>(taps, 2) // [B, I, 9, so, so]
+    Tensor::stack::<5>(taps, 2)
+}
+
+/// im2col of a padded [B, I, S+2, S+2] for a 3×3 kernel: [B·L, I·9], L = out side².
+fn unfold(xp: Tensor<4>, stride: usize, so: usize) -> Tensor<2> {
+    let [b, i, _, _] = xp.dims();
+    taps(xp, stride, so) // [B, I, 9, so, so]
         .permute([0, 3, 4, 1, 2]) // [B, so, so, I, 9]
         .reshape([b * so * so, i * 9])
 }
@@ -133,18 +138,8 @@ fn conv_composed(x: Tensor<4>, w: Tensor<4>, stride: usize) -> Tensor<4> {
     let [b, i, side, _] = x.dims();
     let o = w.dims()[0];
     let so = side / stride;
-    let span = stride * (so - 1) + 1;
     let xp = x.pad((1, 1, 1, 1), burn::tensor::ops::PadMode::Constant(0.0)); // [B, I, S+2, S+2]
-    let mut taps = Vec::with_capacity(9);
-    for dy in 0..3 {
-        for dx in 0..3 {
-            taps.push(
-                xp.clone()
-                    .slice(s![.., .., dy..dy + span; stride, dx..dx + span; stride]),
-            ); // [B, I, so, so]
-        }
-    }
-    let cols = Tensor::stack::<5>(taps, 2).reshape([b, i * 9, so * so]); // [B, I·9, L]
+    let cols = taps(xp, stride, so).reshape([b, i * 9, so * so]); // [B, I·9, L]
     let wm = w.reshape([1, o, i * 9]); // [1, O, I·9]
     wm.matmul(cols).reshape([b, o, so, so]) // [B, O, so, so]
 }
