@@ -151,10 +151,11 @@ export function initRestore(app) {
   function prefetch() {
     if (prefetched || prefetching || !app.ready()) return;
     prefetching = true;
-    app.call('testDigit', {}).then(
-      (d) => { prefetched = d; },
-      () => {}, // the click falls back to asking the worker, which reports its error
-    ).finally(() => { prefetching = false; });
+    app
+      .call('testDigit', {})
+      .then((d) => (prefetched = d))
+      .catch(() => {}) // a click then asks the worker itself, and reports its error
+      .finally(() => (prefetching = false));
   }
   function showPicked(d, toolAtClick) {
     pad.setDigit(d.image);
