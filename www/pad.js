@@ -18,6 +18,7 @@ export class Pad {
     this.dirty = true;
     this.last = null;
     this.pointer = null;
+    this.busy = false; // set while the pad's content is about to be replaced (a pick on its way): edits are ignored
     this.colors = { paper: [255, 255, 255], ink: [20, 22, 28], hatch: [225, 110, 60] };
     canvas.addEventListener('pointerdown', (e) => this.down(e));
     canvas.addEventListener('pointermove', (e) => this.move(e));
@@ -39,7 +40,7 @@ export class Pad {
   }
 
   down(e) {
-    if (e.button !== undefined && e.button !== 0) return;
+    if (this.busy || (e.button !== undefined && e.button !== 0)) return;
     e.preventDefault();
     this.canvas.setPointerCapture?.(e.pointerId);
     const p = this.pos(e);

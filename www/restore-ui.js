@@ -144,10 +144,11 @@ export function initRestore(app) {
   });
   // Pick shows a test digit fetched ahead of the click, so the pad changes at once and a quick
   // Pick → Noise / Block / Restore damages the picked digit. Without one at hand (the first pick
-  // before the prefetch landed) the pick waits on the worker: Noise and Restore wait for it, and
-  // a tool chosen meanwhile is kept.
+  // before the prefetch landed) the pick waits on the worker: Noise and Restore wait for it, the
+  // pad takes no edit meanwhile, and a tool chosen meanwhile is kept.
   let prefetched = null; // a test digit from the worker, not shown yet
   let prefetching = false;
+  let waitingPicks = 0; // picks waiting on the worker (the pad is busy while any is)
   function prefetch() {
     if (prefetched || prefetching || !app.ready()) return;
     prefetching = true;
@@ -173,11 +174,20 @@ export function initRestore(app) {
       return;
     }
     picking = (async () => {
+      // The digit will replace the pad: an edit made meanwhile would be lost, so none is taken.
+      waitingPicks++;
+      pad.busy = true;
+      ui.draw.setAttribute('aria-busy', 'true');
       try {
         showPicked(await app.call('testDigit', {}), toolAtClick);
         prefetch();
       } catch (err) {
         app.setStatus(`Could not pick a test digit: ${err.message}`, 'error');
+      } finally {
+        if (--waitingPicks === 0) {
+          pad.busy = false;
+          ui.draw.removeAttribute('aria-busy');
+        }
       }
     })();
   });

@@ -114,3 +114,32 @@ test('a page left quiet warms the worker up: its first restore runs on optimised
   expect(stats(await canvasValues(page, 'restored-canvas')).max).toBeGreaterThan(0.2);
   expect(errors).toEqual([]);
 });
+
+test('a pick waiting on a busy worker: the pad shows busy, takes no edit, and keeps the tool chosen meanwhile', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openReady(page);
+  const count = (k) => page.evaluate((key) => Number(document.body.dataset[key] || 0), k);
+  const p0 = await count('pickCount');
+  await page.getByTestId('augment-run').click(); // keeps the worker busy for seconds
+  await page.getByTestId('pick-test-digit').click(); // the prefetched digit, at once
+  await page.getByTestId('pick-test-digit').click(); // the next one waits behind the experiment
+  const pad = page.getByTestId('draw-canvas');
+  await expect(pad).toHaveAttribute('aria-busy', 'true');
+  await page.getByTestId('tool-block').click();
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const rev = await page.evaluate(() => document.body.dataset.drawingRev);
+  await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5); // not taken:
+  await expect(pad).toHaveAttribute('aria-busy', 'true'); // (still waiting)
+  expect(await page.evaluate(() => document.body.dataset.drawingRev)).toBe(rev); // the pad did not change
+  await expect.poll(() => count('pickCount'), { timeout: 60_000 }).toBe(p0 + 2);
+  await expect(pad).not.toHaveAttribute('aria-busy', 'true');
+  await expect(page.getByTestId('tool-block')).toHaveAttribute('aria-pressed', 'true');
+  const maskInk = () => page.locator('#mask-overlay').evaluate((c) => c.getContext('2d').getImageData(0, 0, 28, 28).data.some((v, i) => i % 4 === 3 && v > 0));
+  await expect(page.getByTestId('damaged-label')).toHaveText(/looks like/);
+  expect(await maskInk()).toBe(false); // the picked digit, undamaged
+  // Now the pad takes the block.
+  await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await expect.poll(maskInk).toBe(true);
+  expect(errors).toEqual([]);
+});
