@@ -392,17 +392,19 @@ function updateControls() {
   share.refresh();
 }
 
-/** The model as a status line names it: "the pretrained model", "a random start + 120 steps", … */
+/** Where the model came from, in the words the page uses for it everywhere. */
+const SOURCE_NAMES = { pretrained: 'pretrained', saved: 'your saved model', file: 'loaded from file', random: 'random start' };
+
+/** The model with its steps, for status lines: "model: pretrained", "model: random start + 120 steps", … */
 function describeModel() {
+  const name = SOURCE_NAMES[state.source] || 'unknown weights';
   const steps = state.step.toLocaleString('en');
-  if (state.source === 'saved') return `your saved model, step ${steps}`; // a saved model keeps its count
-  const base = { pretrained: 'the pretrained model', file: 'the model from your file', random: 'a random start' }[state.source] || 'the model';
-  return state.step > 0 ? `${base} + ${steps} steps` : base;
+  if (state.source === 'saved') return `model: ${name}, step ${steps}`; // a saved model keeps its count
+  return state.step > 0 ? `model: ${name} + ${steps} steps` : `model: ${name}`;
 }
 
 function updateSourceLabel() {
-  const names = { pretrained: '· pretrained', saved: '· your saved model', file: '· loaded from file', random: '· random start' };
-  ui.modelSource.textContent = names[state.source] || '';
+  ui.modelSource.textContent = SOURCE_NAMES[state.source] ? `· ${SOURCE_NAMES[state.source]}` : '';
 }
 
 // ─── explore ──────────────────────────────────────────────────────────────────────────────────
@@ -487,7 +489,7 @@ initAugment({
   call,
   setStatus,
   ready: () => state.ready,
-  modelLabel: () => ui.modelSource.textContent.replace(/^·\s*/, '') || 'unknown weights',
+  modelLabel: () => SOURCE_NAMES[state.source] || 'unknown weights',
   onProgress: (fn) => {
     onAugmentProgress = fn;
   },

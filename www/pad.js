@@ -18,7 +18,7 @@ export class Pad {
     this.dirty = true;
     this.last = null;
     this.pointer = null;
-    this.busy = false; // set while the pad's content is about to be replaced (a pick on its way): edits are ignored
+    this.busy = false; // see setBusy
     this.colors = { paper: [255, 255, 255], ink: [20, 22, 28], hatch: [225, 110, 60] };
     canvas.addEventListener('pointerdown', (e) => this.down(e));
     canvas.addEventListener('pointermove', (e) => this.move(e));
@@ -26,6 +26,13 @@ export class Pad {
     canvas.addEventListener('pointercancel', (e) => this.up(e));
     canvas.addEventListener('lostpointercapture', (e) => this.up(e));
     this.render();
+  }
+
+  /** While busy (its content about to be replaced) the pad takes no edit and says so (aria-busy). */
+  setBusy(busy) {
+    this.busy = busy;
+    if (busy) this.canvas.setAttribute('aria-busy', 'true');
+    else this.canvas.removeAttribute('aria-busy');
   }
 
   setColors(colors) {

@@ -142,21 +142,27 @@ export function initRestore(app) {
     for (const c of [ui.restored, ui.latent]) clearDigit(c);
     ui.restoredLabel.textContent = ui.latentLabel.textContent = '–';
   });
-  // Pick shows a test digit fetched ahead of the click, so the pad changes at once and a quick
-  // Pick → Noise / Block / Restore damages the picked digit. Without one at hand (the first pick
-  // before the prefetch landed) the pick waits on the worker: Noise and Restore wait for it, the
-  // pad takes no edit meanwhile, and a tool chosen meanwhile is kept.
-  let prefetched = null; // a test digit from the worker, not shown yet
-  let prefetching = false;
+  // Pick shows a test digit asked for ahead of the click, so the pad changes at once and a quick
+  // Pick → Noise / Block / Restore damages the picked digit. When it has not arrived yet (the
+  // first pick, or a busy worker) the pick waits for that same request: Noise and Restore wait
+  // for it, the pad takes no edit meanwhile, and a tool chosen meanwhile is kept.
+  let next = null; // the request for the next test digit (a promise)
+  let arrived = null; // its digit, once there
   let waitingPicks = 0; // picks waiting on the worker (the pad is busy while any is)
   function prefetch() {
-    if (prefetched || prefetching || !app.ready()) return;
-    prefetching = true;
-    app
-      .call('testDigit', {})
-      .then((d) => (prefetched = d))
-      .catch(() => {}) // a click then asks the worker itself, and reports its error
-      .finally(() => (prefetching = false));
+    if (next || !app.ready()) return;
+    const request = app.call('testDigit', {});
+    next = request;
+    request.then(
+      (d) => next === request && (arrived = d),
+      () => next === request && (next = null), // a click asks again, and reports any error
+    );
+  }
+  /** The next test digit's request (the prefetched one, or a new one); the next pick asks anew. */
+  function takeNext() {
+    const request = next ?? app.call('testDigit', {});
+    next = arrived = null;
+    return request;
   }
   function showPicked(d, toolAtClick) {
     pad.setDigit(d.image);
@@ -166,9 +172,9 @@ export function initRestore(app) {
   }
   ui.pick.addEventListener('click', () => {
     const toolAtClick = pad.tool;
-    if (prefetched) {
-      const d = prefetched;
-      prefetched = null;
+    const d = arrived;
+    const request = takeNext();
+    if (d) {
       showPicked(d, toolAtClick);
       prefetch();
       return;
@@ -176,18 +182,14 @@ export function initRestore(app) {
     picking = (async () => {
       // The digit will replace the pad: an edit made meanwhile would be lost, so none is taken.
       waitingPicks++;
-      pad.busy = true;
-      ui.draw.setAttribute('aria-busy', 'true');
+      pad.setBusy(true);
       try {
-        showPicked(await app.call('testDigit', {}), toolAtClick);
+        showPicked(await request, toolAtClick);
         prefetch();
       } catch (err) {
         app.setStatus(`Could not pick a test digit: ${err.message}`, 'error');
       } finally {
-        if (--waitingPicks === 0) {
-          pad.busy = false;
-          ui.draw.removeAttribute('aria-busy');
-        }
+        pad.setBusy(--waitingPicks > 0);
       }
     })();
   });

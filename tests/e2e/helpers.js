@@ -91,3 +91,19 @@ export async function stroke(page, box, points) {
   for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 12 });
   await page.mouse.up();
 }
+
+/** A counter the page keeps in document.body.dataset (previewCount, restoreCount, pickCount, …). */
+export function pageCount(page, key) {
+  return page.evaluate((k) => Number(document.body.dataset[k] || 0), key);
+}
+
+/** Waits for a preview after `before` that shows the pad's latest edit (not a mid-stroke one). */
+export async function settledPreview(page, before) {
+  await expect.poll(() => pageCount(page, 'previewCount')).toBeGreaterThan(before);
+  await expect.poll(() => page.evaluate(() => document.body.dataset.previewRev === document.body.dataset.drawingRev)).toBe(true);
+}
+
+/** Does the mask overlay show any unknown (hatched) pixel? */
+export function maskShown(page) {
+  return page.locator('#mask-overlay').evaluate((c) => c.getContext('2d').getImageData(0, 0, 28, 28).data.some((v, i) => i % 4 === 3 && v > 0));
+}

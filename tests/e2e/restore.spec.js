@@ -1,15 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { watchErrors, openReady, canvasValues, distance, stats, shot, stroke } from './helpers.js';
-
-
-async function previewCount(page) {
-  return page.evaluate(() => Number(document.body.dataset.previewCount || 0));
-}
-/** Waits for a preview after `before` that shows the pad's latest edit (not a mid-stroke one). */
-async function settledPreview(page, before) {
-  await expect.poll(() => previewCount(page)).toBeGreaterThan(before);
-  await expect.poll(() => page.evaluate(() => document.body.dataset.previewRev === document.body.dataset.drawingRev)).toBe(true);
-}
+import { watchErrors, openReady, canvasValues, distance, stats, shot, stroke, pageCount, settledPreview, maskShown } from './helpers.js';
 
 for (const viewport of [
   { name: 'desktop', width: 1280, height: 900 },
@@ -23,7 +13,7 @@ for (const viewport of [
     await pad.scrollIntoViewIfNeeded();
     const box = await pad.boundingBox();
 
-    let n = await previewCount(page);
+    let n = await pageCount(page, 'previewCount');
     await stroke(page, box, [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]]);
     await settledPreview(page, n);
     const clean = await canvasValues(page, 'damaged-canvas');
@@ -31,14 +21,14 @@ for (const viewport of [
 
     // Erase across the middle of the diagonal stroke (its ends stay, so the crop does not move).
     await page.getByTestId('tool-eraser').click();
-    n = await previewCount(page);
+    n = await pageCount(page, 'previewCount');
     await stroke(page, box, [[0.5, 0.52], [0.7, 0.52]]);
     await settledPreview(page, n);
     const damaged = await canvasValues(page, 'damaged-canvas');
 
-    const r0 = await page.evaluate(() => Number(document.body.dataset.restoreCount || 0));
+    const r0 = await pageCount(page, 'restoreCount');
     await page.getByTestId('restore-button').click();
-    await expect.poll(() => page.evaluate(() => Number(document.body.dataset.restoreCount || 0)), { timeout: 60_000 }).toBeGreaterThan(r0);
+    await expect.poll(() => pageCount(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
     const restored = await canvasValues(page, 'restored-canvas');
     const latent = await canvasValues(page, 'latent-canvas');
 
@@ -90,9 +80,9 @@ test('damage tools: test digit, block, noise, blind restore', async ({ page }) =
   await page.getByTestId('tool-noise').click();
   // Noise right after Pick noises the picked digit; it must not find the pad still empty.
   expect(await page.getByTestId('status').getAttribute('data-kind')).not.toBe('warn');
-  const r0 = await page.evaluate(() => Number(document.body.dataset.restoreCount || 0));
+  const r0 = await pageCount(page, 'restoreCount');
   await page.getByTestId('restore-button').click();
-  await expect.poll(() => page.evaluate(() => Number(document.body.dataset.restoreCount || 0)), { timeout: 60_000 }).toBeGreaterThan(r0);
+  await expect.poll(() => pageCount(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
   await expect(page.getByTestId('status')).toHaveText(/Restored/);
   await shot(page, 'restore-noise-desktop');
   expect(errors).toEqual([]);
@@ -107,9 +97,9 @@ test('a page left quiet warms the worker up: its first restore runs on optimised
   await page.waitForTimeout(3500);
   await page.getByTestId('pick-test-digit').click();
   await expect(page.getByTestId('damaged-label')).toHaveText(/looks like/);
-  const r0 = await page.evaluate(() => Number(document.body.dataset.restoreCount || 0));
+  const r0 = await pageCount(page, 'restoreCount');
   await page.getByTestId('restore-button').click();
-  await expect.poll(() => page.evaluate(() => Number(document.body.dataset.restoreCount || 0)), { timeout: 60_000 }).toBeGreaterThan(r0);
+  await expect.poll(() => pageCount(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
   console.log(`first restore after a quiet page: ${await page.getByTestId('status').textContent()}`);
   expect(stats(await canvasValues(page, 'restored-canvas')).max).toBeGreaterThan(0.2);
   expect(errors).toEqual([]);
@@ -118,8 +108,7 @@ test('a page left quiet warms the worker up: its first restore runs on optimised
 test('a pick waiting on a busy worker: the pad shows busy, takes no edit, and keeps the tool chosen meanwhile', async ({ page }) => {
   const errors = watchErrors(page);
   await openReady(page);
-  const count = (k) => page.evaluate((key) => Number(document.body.dataset[key] || 0), k);
-  const p0 = await count('pickCount');
+  const p0 = await pageCount(page, 'pickCount');
   await page.getByTestId('augment-run').click(); // keeps the worker busy for seconds
   await page.getByTestId('pick-test-digit').click(); // the prefetched digit, at once
   await page.getByTestId('pick-test-digit').click(); // the next one waits behind the experiment
@@ -132,14 +121,13 @@ test('a pick waiting on a busy worker: the pad shows busy, takes no edit, and ke
   await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5); // not taken:
   await expect(pad).toHaveAttribute('aria-busy', 'true'); // (still waiting)
   expect(await page.evaluate(() => document.body.dataset.drawingRev)).toBe(rev); // the pad did not change
-  await expect.poll(() => count('pickCount'), { timeout: 60_000 }).toBe(p0 + 2);
+  await expect.poll(() => pageCount(page, 'pickCount'), { timeout: 60_000 }).toBe(p0 + 2);
   await expect(pad).not.toHaveAttribute('aria-busy', 'true');
   await expect(page.getByTestId('tool-block')).toHaveAttribute('aria-pressed', 'true');
-  const maskInk = () => page.locator('#mask-overlay').evaluate((c) => c.getContext('2d').getImageData(0, 0, 28, 28).data.some((v, i) => i % 4 === 3 && v > 0));
   await expect(page.getByTestId('damaged-label')).toHaveText(/looks like/);
-  expect(await maskInk()).toBe(false); // the picked digit, undamaged
+  expect(await maskShown(page)).toBe(false); // the picked digit, undamaged
   // Now the pad takes the block.
   await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
-  await expect.poll(maskInk).toBe(true);
+  await expect.poll(() => maskShown(page)).toBe(true);
   expect(errors).toEqual([]);
 });

@@ -1,8 +1,8 @@
 // Issue 7: the page keeps working, keeps the user's work and says what went wrong.
 import { test, expect } from '@playwright/test';
-import { watchErrors, openReady, canvasValues, stats, stepCount, shot, stroke } from './helpers.js';
+import { watchErrors, openReady, canvasValues, stats, stepCount, shot, stroke, pageCount } from './helpers.js';
 
-const restoreCount = (page) => page.evaluate(() => Number(document.body.dataset.restoreCount || 0));
+const restoreCount = (page) => pageCount(page, 'restoreCount');
 
 async function restoreAndWait(page) {
   const r0 = await restoreCount(page);

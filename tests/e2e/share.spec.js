@@ -2,19 +2,13 @@
 // opens the link under the /digitgan/ sub-path and must show the same pixels. Bad links get a
 // message and a working default page.
 import { test, expect } from '@playwright/test';
-import { watchErrors, openReady, canvasValues, stats, shot, SHOTS, stroke } from './helpers.js';
+import { watchErrors, openReady, canvasValues, stats, shot, SHOTS, stroke, pageCount, settledPreview, maskShown } from './helpers.js';
 import { readFileSync } from 'node:fs';
 import { encodeState, weightsId } from '../../www/share.js';
 
 // The fingerprint the built page has for its bundled weights (webpack.config.js).
 const WEIGHTS_ID = weightsId(readFileSync(new URL('../../assets/pretrained.dgw', import.meta.url)));
 
-const count = (page, key) => page.evaluate((k) => Number(document.body.dataset[k] || 0), key);
-/** Waits for a preview after `before` that shows the pad's latest edit (not a mid-stroke one). */
-async function settledPreview(page, before) {
-  await expect.poll(() => count(page, 'previewCount')).toBeGreaterThan(before);
-  await expect.poll(() => page.evaluate(() => document.body.dataset.previewRev === document.body.dataset.drawingRev)).toBe(true);
-}
 /** Raw RGBA bytes of a canvas (by CSS selector). */
 async function rgba(page, selector) {
   return page.locator(selector).evaluate((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data));
@@ -41,27 +35,27 @@ test('share a damaged, restored digit; a fresh browser context sees the same pix
   await openReady(page);
 
   // Settings that the link must carry: a digit class, a new grid seed, a training option.
-  let n = await count(page, 'samplesCount');
+  let n = await pageCount(page, 'samplesCount');
   await page.locator('label[for="digit-3"]').click();
-  await expect.poll(() => count(page, 'samplesCount')).toBeGreaterThan(n);
-  n = await count(page, 'samplesCount');
+  await expect.poll(() => pageCount(page, 'samplesCount')).toBeGreaterThan(n);
+  n = await pageCount(page, 'samplesCount');
   await page.getByTestId('new-samples').click();
-  await expect.poll(() => count(page, 'samplesCount')).toBeGreaterThan(n);
+  await expect.poll(() => pageCount(page, 'samplesCount')).toBeGreaterThan(n);
   await page.getByTestId('opt-batch').selectOption('32');
 
   // Draw a 7, erase across its diagonal, drop a block on its top bar, restore.
   const pad = page.getByTestId('draw-canvas');
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
-  n = await count(page, 'previewCount');
+  n = await pageCount(page, 'previewCount');
   await stroke(page, box, [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]]);
   await settledPreview(page, n);
   await page.getByTestId('tool-eraser').click();
-  n = await count(page, 'previewCount');
+  n = await pageCount(page, 'previewCount');
   await stroke(page, box, [[0.5, 0.52], [0.7, 0.52]]);
   await settledPreview(page, n);
   await page.getByTestId('tool-block').click();
-  n = await count(page, 'previewCount');
+  n = await pageCount(page, 'previewCount');
   await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.2);
   await settledPreview(page, n);
 
@@ -73,9 +67,9 @@ test('share a damaged, restored digit; a fresh browser context sees the same pix
   const unrestoredLabel = await page.getByTestId('damaged-label').textContent();
   expect(await page.getByTestId('status').textContent()).toMatch(/shows the grid and your digit\./);
 
-  const r0 = await count(page, 'restoreCount');
+  const r0 = await pageCount(page, 'restoreCount');
   await page.getByTestId('restore-button').click();
-  await expect.poll(() => count(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
+  await expect.poll(() => pageCount(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
 
   const sent = {};
   for (const c of CANVASES) sent[c] = await rgba(page, c);
@@ -191,9 +185,9 @@ test('malformed links: a message, the default view and a working page', async ({
     await expect(page.locator('#digit-all')).toBeChecked();
     await expect(page.getByTestId('opt-batch')).toHaveValue('64');
     expect(stats(await canvasValues(page, 'samples-canvas')).sd).toBeGreaterThan(0.05);
-    const n = await count(page, 'samplesCount');
+    const n = await pageCount(page, 'samplesCount');
     await page.getByTestId('new-samples').click();
-    await expect.poll(() => count(page, 'samplesCount')).toBeGreaterThan(n);
+    await expect.poll(() => pageCount(page, 'samplesCount')).toBeGreaterThan(n);
     if (name === 'tampered') await shot(page, 'share-bad-link-desktop');
     expect(dialogs).toBe(0);
     expect(errors).toEqual([]);
@@ -254,20 +248,20 @@ test('link length, worst realistic case: a test digit with noise and a block, re
   const lengths = [];
   for (let k = 0; k < 4; k++) {
     await page.getByTestId('clear-drawing').click();
-    const p0 = await count(page, 'pickCount');
+    const p0 = await pageCount(page, 'pickCount');
     await page.getByTestId('pick-test-digit').click();
     // The block below must land on the picked digit (a pick arriving later would replace it).
-    await expect.poll(() => count(page, 'pickCount')).toBeGreaterThan(p0);
+    await expect.poll(() => pageCount(page, 'pickCount')).toBeGreaterThan(p0);
     await page.getByTestId('tool-noise').click();
     await page.getByTestId('tool-noise').click(); // twice: dense noise
     await page.getByTestId('tool-block').click();
     await page.getByTestId('draw-canvas').scrollIntoViewIfNeeded();
     const box = await page.getByTestId('draw-canvas').boundingBox(); // after any scrolling
     await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
-    await expect.poll(() => page.locator('#mask-overlay').evaluate((c) => c.getContext('2d').getImageData(0, 0, 28, 28).data.some((v, i) => i % 4 === 3 && v > 0))).toBe(true);
-    const r0 = await count(page, 'restoreCount');
+    await expect.poll(() => maskShown(page)).toBe(true);
+    const r0 = await pageCount(page, 'restoreCount');
     await page.getByTestId('restore-button').click();
-    await expect.poll(() => count(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
+    await expect.poll(() => pageCount(page, 'restoreCount'), { timeout: 60_000 }).toBeGreaterThan(r0);
     await page.getByTestId('share-button').click();
     await expect(page.getByTestId('share-link')).toHaveValue(/#v1\./);
     lengths.push((await page.getByTestId('share-link').inputValue()).length);
