@@ -1,12 +1,13 @@
 //! Native speed: one training step (default recipe, GAN only, design preset, and the 15-minute
-//! pipeline's U-Net restorer-only step), one restore by each method, and the 64×784×512 matmul
-//! the MLP layers are made of. Single-threaded, with the CLI's malloc settings (`digitgan::malloc`).
+//! pipeline's U-Net restorer-only step and reader step), one restore by each method, and the
+//! 64×784×512 matmul the MLP layers are made of. Single-threaded, with the CLI's malloc settings (`digitgan::malloc`).
 
 use burn::prelude::*;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
 use digitgan::model::{CLASSES, RestorerConfig};
+use digitgan::reader::{ReaderConfig, ReaderTrainConfig, train_reader};
 use digitgan::restore::{LatentSearchConfig, latent_search, restore_told};
 use digitgan::train::{TrainConfig, Trainer, train_device};
 use digitgan::weights::Bundle;
@@ -50,6 +51,28 @@ fn training_step(c: &mut Criterion) {
         }
         g.bench_function(name, |b| b.iter(|| t.step()));
     }
+    g.finish();
+}
+
+/// The 15-minute pipeline's reader (`READER_WIDTH=16`, batch norm, batch 64), timed over 10
+/// steps per iteration (a reader trains in one call; this is its step × 10, setup included).
+fn pipeline_reader(c: &mut Criterion) {
+    digitgan::malloc::keep_buffers();
+    let data = MnistSubset::bundled();
+    let cfg = ReaderTrainConfig::new()
+        .with_model(
+            ReaderConfig::new()
+                .with_width(16)
+                .with_batch_norm(Some(true)),
+        )
+        .with_steps(10)
+        .with_lr(3e-3)
+        .with_damage_weights(vec![8.0, 1.0, 2.0, 1.0, 1.0]);
+    let mut g = c.benchmark_group("train_step");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    g.bench_function("pipeline_reader_x10", |b| {
+        b.iter(|| train_reader(&cfg, &data.train, 1, None, |_, _| {}))
+    });
     g.finish();
 }
 
@@ -106,5 +129,5 @@ fn matmul(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, training_step, restore, matmul);
+criterion_group!(benches, training_step, pipeline_reader, restore, matmul);
 criterion_main!(benches);

@@ -31,6 +31,7 @@ pub mod unet;
 
 pub use error::{Error, Result};
 pub mod augment;
+pub mod conv;
 pub mod drawing;
 pub mod eval;
 #[cfg(feature = "cli")]

@@ -7,6 +7,7 @@
 //!
 //! Shapes use B = batch, W = width, H = hidden units.
 
+use crate::conv::conv2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
@@ -150,10 +151,10 @@ impl Reader {
             Some(pool) => pool.forward(t),
             None => t,
         };
-        let h = act(self.c1.forward(x), &self.n1); // [B, W, 28, 28]
-        let h = pool(act(self.c2.forward(h), &self.n2)); // strided [B, 2W, 14, 14]; pooled [B, W, 14, 14]
-        let h = act(self.c3.forward(h), &self.n3); // [B, 2W, 14, 14]
-        let h = pool(act(self.c4.forward(h), &self.n4)); // [B, 2W, 7, 7]
+        let h = act(conv2d(&self.c1, x), &self.n1); // [B, W, 28, 28]
+        let h = pool(act(conv2d(&self.c2, h), &self.n2)); // strided [B, 2W, 14, 14]; pooled [B, W, 14, 14]
+        let h = act(conv2d(&self.c3, h), &self.n3); // [B, 2W, 14, 14]
+        let h = pool(act(conv2d(&self.c4, h), &self.n4)); // [B, 2W, 7, 7]
         let [_, c, s1, s2] = h.dims();
         let h = leaky(self.fc.forward(h.reshape([b, c * s1 * s2])), self.slope); // [B, H]
         let h = match drop {

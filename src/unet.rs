@@ -6,6 +6,7 @@
 //! C = width.
 
 use crate::activation::leaky;
+use crate::conv::conv2d;
 use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Initializer, Linear, LinearConfig, PaddingConfig2d};
@@ -138,10 +139,10 @@ impl UNet {
             interpolate(t, nearest.with_output_size([side, side]))
         };
         let batch = x.dims()[0];
-        let e1 = act(self.enc1.forward(x)); // [B, C, 28, 28]
-        let e2 = act(self.enc2.forward(e1.clone())); // [B, 2C, 14, 14]
-        let e3 = act(self.enc3.forward(e2.clone())); // [B, 2C, 7, 7]
-        let m = act(self.mid.forward(e3)); // [B, 2C, 7, 7]
+        let e1 = act(conv2d(&self.enc1, x)); // [B, C, 28, 28]
+        let e2 = act(conv2d(&self.enc2, e1.clone())); // [B, 2C, 14, 14]
+        let e3 = act(conv2d(&self.enc3, e2.clone())); // [B, 2C, 7, 7]
+        let m = act(conv2d(&self.mid, e3)); // [B, 2C, 7, 7]
         let m = match &self.global {
             Some((down, up)) => {
                 let [_, ch, h, w] = m.dims();
@@ -159,10 +160,10 @@ impl UNet {
             _ => m,
         };
         let d2 = Tensor::cat(vec![up(m, SIDE / 2), e2], 1); // [B, 4C, 14, 14]
-        let d2 = act(self.dec2.forward(d2)); // [B, 2C, 14, 14]
+        let d2 = act(conv2d(&self.dec2, d2)); // [B, 2C, 14, 14]
         let d1 = Tensor::cat(vec![up(d2, SIDE), e1], 1); // [B, 3C, 28, 28]
-        let d1 = act(self.dec1.forward(d1)); // [B, C, 28, 28]
-        self.out.forward(d1).reshape([batch, PIXELS]) // [B, 1, 28, 28] → [B, 784]
+        let d1 = act(conv2d(&self.dec1, d1)); // [B, C, 28, 28]
+        conv2d(&self.out, d1).reshape([batch, PIXELS]) // [B, 1, 28, 28] → [B, 784]
     }
 }
 
