@@ -38,23 +38,34 @@ fn main() {
 pub fn raw(b: usize) {
     let plain = Device::flex();
     let mut sums = [0.0f64; 6];
-    for (i, o, s, dil) in [
-        (2usize, 16usize, 28usize, 1usize),
-        (32, 32, 7, 2),
-        (64, 32, 14, 1),
-        (48, 16, 28, 1),
-        (16, 1, 28, 1),
-        (32, 32, 14, 1),
+    // (in, out, side, dilation, stride): the reader's c1–c4 (strided layout) and the U-Net's
+    // enc1, enc2, enc3, mid, dec2, dec1, out (width 16).
+    for (i, o, s, dil, st) in [
+        (2usize, 16usize, 28usize, 1usize, 1usize),
+        (16, 32, 28, 1, 2),
+        (32, 32, 14, 1, 1),
+        (32, 32, 14, 1, 2),
+        (32, 32, 7, 2, 1),
+        (64, 32, 14, 1, 1),
+        (48, 16, 28, 1, 1),
+        (16, 1, 28, 1, 1),
     ] {
-        let geo = digitgan::conv::Geometry::new([b, i, s, s], [o, i, 3, 3], [dil, dil], [dil, dil]);
+        let geo = digitgan::conv::Geometry::new(
+            [b, i, s, s],
+            [o, i, 3, 3],
+            [dil, dil],
+            [dil, dil],
+            [st, st],
+        );
+        let so = geo.ho;
         let x: Vec<f32> = (0..b * i * s * s).map(|k| (k % 7) as f32 * 0.1).collect();
         let w: Vec<f32> = (0..o * i * 9).map(|k| (k % 5) as f32 * 0.1).collect();
-        let g: Vec<f32> = (0..b * o * s * s).map(|k| (k % 3) as f32 * 0.1).collect();
+        let g: Vec<f32> = (0..b * o * so * so).map(|k| (k % 3) as f32 * 0.1).collect();
         let bias = vec![0.1f32; o];
         let xt = Tensor::<4>::from_data(TensorData::new(x.clone(), [b, i, s, s]), &plain);
         let wt = Tensor::<4>::from_data(TensorData::new(w.clone(), [o, i, 3, 3]), &plain);
-        let gt = Tensor::<4>::from_data(TensorData::new(g.clone(), [b, o, s, s]), &plain);
-        let opts = ConvOptions::new([1, 1], [dil, dil], [dil, dil], 1);
+        let gt = Tensor::<4>::from_data(TensorData::new(g.clone(), [b, o, so, so]), &plain);
+        let opts = ConvOptions::new([st, st], [dil, dil], [dil, dil], 1);
         let t = [
             median_ms(|| {
                 let _ = conv2d(xt.clone(), wt.clone(), None, opts.clone()).into_data();
@@ -79,7 +90,13 @@ pub fn raw(b: usize) {
                     gt.clone(),
                     wt.clone(),
                     None,
-                    ConvTransposeOptions::new([1, 1], [dil, dil], [0, 0], [dil, dil], 1),
+                    ConvTransposeOptions::new(
+                        [st, st],
+                        [dil, dil],
+                        [(s + 2 * dil - 2 * dil - 1) % st; 2],
+                        [dil, dil],
+                        1,
+                    ),
                 )
                 .into_data();
             }),

@@ -1,5 +1,5 @@
-//! Training-time 2-D convolution through direct kernels (`kernels.rs`) for the 3×3, stride-1
-//! layers of the U-Net restorer and the reader.
+//! Training-time 2-D convolution through direct kernels (`kernels.rs`) for the 3×3 layers
+//! (stride 1 or 2) of the U-Net restorer and the reader.
 //!
 //! burn-flex lowers a convolution to im2col + gemm. On MNIST's small planes the im2col copy
 //! costs as much as the gemm, and with one output channel (the U-Net's 16 → 1 output layer)
@@ -35,7 +35,7 @@ pub use kernels::Geometry;
 #[backend_extension(Flex, Autodiff)]
 pub trait DirectConvBackend: Backend {
     /// burn's `conv2d` with a bias: x [B, I, H, W], weight [O, I, kh, kw], bias [O]
-    /// → [B, O, H', W'], stride 1, groups 1.
+    /// → [B, O, H', W'], groups 1.
     fn conv2d_direct(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -73,21 +73,20 @@ pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
 }
 
 /// The options `conv` runs with on an input of `dims` when the direct kernels take it: a 3×3
-/// kernel, stride 1, groups 1, a bias, symmetric explicit padding no wider than the kernel's
+/// kernel, stride 1 or 2, groups 1, a bias, symmetric explicit padding no wider than the kernel's
 /// reach ([`Geometry::supported`]).
 pub fn direct_options(conv: &Conv2d, dims: [usize; 4]) -> Option<ConvOptions<2>> {
     let PaddingConfig2d::Explicit(top, left, bottom, right) = conv.padding else {
         return None;
     };
     let weight = conv.weight.dims();
-    let geo = Geometry::new(dims, weight, [top, left], conv.dilation);
+    let geo = Geometry::new(dims, weight, [top, left], conv.dilation, conv.stride);
     let direct = conv.bias.is_some()
-        && conv.stride == [1, 1]
         && conv.groups == 1
         && weight[2] == 3
         && (top, left) == (bottom, right)
         && geo.supported();
-    direct.then(|| ConvOptions::new([1, 1], [top, left], conv.dilation, 1))
+    direct.then(|| ConvOptions::new(conv.stride, [top, left], conv.dilation, 1))
 }
 
 #[derive(Debug)]
@@ -147,6 +146,7 @@ impl<C: CheckpointStrategy> DirectConvBackend for Autodiff<Flex, C> {
                     weight.shape().dims(),
                     options.padding_begin(),
                     options.dilation,
+                    options.stride,
                 );
                 let state = (
                     prep.checkpoint(&x),
@@ -185,10 +185,11 @@ mod tests {
     use burn::nn::conv::Conv2dConfig;
     use burn::tensor::{Distribution, Tolerance};
 
-    fn layer(i: usize, o: usize, dilation: usize, device: &Device) -> Conv2d {
+    fn layer(i: usize, o: usize, dilation: usize, stride: usize, device: &Device) -> Conv2d {
         crate::train::with_seeded_init(device, 7, || {
             Conv2dConfig::new([i, o], [3, 3])
                 .with_dilation([dilation, dilation])
+                .with_stride([stride, stride])
                 .with_padding(PaddingConfig2d::Explicit(
                     dilation, dilation, dilation, dilation,
                 ))
@@ -197,18 +198,22 @@ mod tests {
     }
 
     /// Output, input, weight and bias gradients of a tracked direct convolution against burn's
-    /// own, for the U-Net's layer shapes (narrower), dilated too: 28-wide rows take the direct
-    /// weight gradient, 14- and 7-wide ones burn's.
+    /// own, for the U-Net's and reader's layer shapes (narrower): stride 1 at each row width,
+    /// dilated, and stride 2 (its input gradient is the scatter kernel).
     #[test]
     fn direct_convolution_matches_burns() {
         let device = crate::train::train_device();
-        for (i, o, side, dilation) in [
-            (16, 1, 28, 1),
-            (2, 16, 28, 1),
-            (24, 8, 28, 1),
-            (6, 8, 28, 2),
+        for (i, o, side, dilation, stride) in [
+            (16, 1, 28, 1, 1),
+            (2, 16, 28, 1, 1),
+            (24, 8, 28, 1, 1),
+            (6, 8, 28, 2, 1),
+            (16, 8, 14, 1, 1),
+            (8, 8, 7, 2, 1),
+            (8, 16, 28, 1, 2),
+            (16, 16, 14, 1, 2),
         ] {
-            let conv = layer(i, o, dilation, &device);
+            let conv = layer(i, o, dilation, stride, &device);
             assert!(
                 direct_options(&conv, [3, i, side, side]).is_some(),
                 "{i}→{o} direct"
@@ -246,7 +251,7 @@ mod tests {
     #[test]
     fn inference_is_burns_convolution() {
         let device = Device::flex();
-        let conv = layer(16, 1, 1, &device);
+        let conv = layer(16, 1, 1, 1, &device);
         let x = Tensor::<4>::random([2, 16, 28, 28], Distribution::Default, &device);
         assert_eq!(
             conv2d(&conv, x.clone()).into_data(),

@@ -1,12 +1,13 @@
-//! Direct stride-1 convolution kernels on NCHW `f32` slices: forward, input and weight
-//! gradients, with no im2col buffer.
+//! Direct 3×3 convolution kernels (stride 1 or 2, any dilation) on NCHW `f32` slices: forward,
+//! input and weight gradients, with no im2col buffer.
 //!
 //! Each output row is computed for a block of output channels at once, in fixed-size arrays the
-//! compiler keeps in vector registers: one input row segment is loaded per kernel tap and
-//! multiplied into every channel of the block. Rows are padded to 8, 16 or 32 columns (MNIST
-//! sides are 7, 14 and 28), so every load is a whole array and no loop has a ragged tail.
-//! Products and sums are plain `a + w·x` (never fused), so x86 (SSE2 or AVX2, picked at run
-//! time) and wasm32 compute the same bits.
+//! compiler keeps in vector registers, with the input channels innermost: one input row segment
+//! is loaded per (channel, tap) and multiplied into every channel of the block. Rows are padded
+//! to whole tiles of 8 or 16 columns (MNIST sides are 7, 14 and 28), so every load is a whole
+//! array and no loop has a ragged tail. A stride-2 layer reads its input split by column parity
+//! ([`Padded`]), so its reads are contiguous too. Products and sums are plain `a + w·x` (never
+//! fused), so x86 (SSE2 or AVX2, picked at run time) and wasm32 compute the same bits.
 
 /// Calls `$f::<W, OB>` for the row width the geometry needs, through an AVX2 build of it when
 /// the CPU has one (same arithmetic, wider registers).
@@ -28,17 +29,26 @@ macro_rules! dispatch {
     }};
 }
 
+/// Row tile W and channel block OB by output row width (the pair `block_size` returns OB of).
 macro_rules! by_width {
     ($f:ident($geo:expr $(, $arg:ident)*)) => {{
         let geo: &Geometry = $geo;
-        match geo.wo.max(geo.w) {
+        match geo.wo {
             0..=8 => $f::<8, 8>(geo $(, $arg)*),
             _ => $f::<16, 6>(geo $(, $arg)*),
         }
     }};
 }
 
-/// The shape of one stride-1, groups-1 convolution.
+/// Output channels per block (OB of `by_width`).
+fn block_size(geo: &Geometry) -> usize {
+    if geo.wo <= 8 { 8 } else { 6 }
+}
+
+/// Kernel width these kernels take (every convolution in this crate is 3×3).
+const KW: usize = 3;
+
+/// The shape of one groups-1 convolution.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Geometry {
     pub b: usize,
@@ -52,15 +62,25 @@ pub struct Geometry {
     pub wo: usize,
     pub pad: [usize; 2],
     pub dilation: [usize; 2],
+    pub stride: [usize; 2],
 }
 
 impl Geometry {
-    /// x [B, I, H, W], weight [O, I, kh, kw], symmetric padding and dilation, stride 1.
-    pub fn new(x: [usize; 4], weight: [usize; 4], pad: [usize; 2], dilation: [usize; 2]) -> Self {
+    /// x [B, I, H, W], weight [O, I, kh, kw], symmetric padding, dilation and stride.
+    pub fn new(
+        x: [usize; 4],
+        weight: [usize; 4],
+        pad: [usize; 2],
+        dilation: [usize; 2],
+        stride: [usize; 2],
+    ) -> Self {
         let [b, i, h, w] = x;
         let [o, _, kh, kw] = weight;
-        let out =
-            |side: usize, p: usize, d: usize, k: usize| (side + 2 * p).saturating_sub(d * (k - 1));
+        let out = |side: usize, p: usize, d: usize, k: usize, s: usize| {
+            (side + 2 * p)
+                .checked_sub(d * (k - 1) + 1)
+                .map_or(0, |span| span / s.max(1) + 1)
+        };
         Self {
             b,
             i,
@@ -69,18 +89,23 @@ impl Geometry {
             w,
             kh,
             kw,
-            ho: out(h, pad[0], dilation[0], kh),
-            wo: out(w, pad[1], dilation[1], kw),
+            ho: out(h, pad[0], dilation[0], kh, stride[0]),
+            wo: out(w, pad[1], dilation[1], kw, stride[1]),
             pad,
             dilation,
+            stride,
         }
     }
 
-    /// Whether these kernels take this shape: padding no wider than the kernel's reach (so the
-    /// input gradient is a convolution of the same kind).
+    /// Whether these kernels take this shape: a 3-wide kernel, stride 1 or 2, a non-empty
+    /// output, and padding no wider than the kernel's reach (so the stride-1 input gradient is
+    /// a convolution of the same kind).
     pub fn supported(&self) -> bool {
         let reach = |k: usize, d: usize| (k - 1) * d;
         self.kw == KW
+            && self.stride.iter().all(|s| (1..=2).contains(s))
+            && self.ho > 0
+            && self.wo > 0
             && self.pad[0] <= reach(self.kh, self.dilation[0])
             && self.pad[1] <= reach(self.kw, self.dilation[1])
     }
@@ -88,7 +113,10 @@ impl Geometry {
     /// y [B, O, ho, wo] = bias + Σ_c,taps w · x.
     pub fn forward(&self, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
         let k = self.kh * self.kw;
-        let blocked = weight_by_block(self, weight, |o, c, t| (o * self.i + c) * k + t);
+        let ob = block_size(self);
+        let blocked = weight_by_block([self.o, self.i, k, ob], weight, |o, c, t| {
+            (o * self.i + c) * k + t
+        });
         let mut y = run(self, x, &blocked);
         for (plane, bias) in y
             .chunks_exact_mut(self.ho * self.wo)
@@ -99,8 +127,18 @@ impl Geometry {
         y
     }
 
-    /// dL/dx [B, I, H, W]: the convolution of g with the kernel flipped and transposed.
+    /// dL/dx [B, I, H, W]. Stride 1: the convolution of g with the kernel flipped and
+    /// transposed. Stride 2: each tap's products scattered back onto the rows it read.
     pub fn input_grad(&self, weight: &[f32], g: &[f32]) -> Vec<f32> {
+        let k = self.kh * self.kw;
+        if self.stride != [1, 1] {
+            // Blocks of input channels: entry (c, o, t) is weight [O, I, kh, kw] at (o, c, t).
+            let ob = block_size(self);
+            let blocked = weight_by_block([self.i, self.o, k, ob], weight, |c, o, t| {
+                (o * self.i + c) * k + t
+            });
+            return scatter(self, g, &blocked);
+        }
         let back = Geometry {
             i: self.o,
             o: self.i,
@@ -114,23 +152,26 @@ impl Geometry {
             ],
             ..*self
         };
-        let k = self.kh * self.kw;
         // back's weight (c, o, t) is weight [O, I, kh, kw] at (o, c), its taps reversed.
-        let flipped = weight_by_block(&back, weight, |c, o, t| (o * self.i + c) * k + k - 1 - t);
+        let ob = block_size(&back);
+        let flipped = weight_by_block([self.i, self.o, k, ob], weight, |c, o, t| {
+            (o * self.i + c) * k + k - 1 - t
+        });
         run(&back, g, &flipped)
     }
 
-    /// dL/dw [O, I, kh, kw] = Σ_b,pixels g · x (each image summed in f32, images in f64).
+    /// dL/dw [O, I, kh, kw] = Σ_b,pixels g · x.
     pub fn weight_grad(&self, x: &[f32], g: &[f32]) -> Vec<f32> {
         dispatch!(weight_grad_rows(self, x, g))
     }
 
     /// Whether `weight_grad` beats burn-flex's for this shape. The forward pass and the input
-    /// gradient here beat burn-flex's im2col + gemm on every U-Net and reader layer (1.3–5×,
-    /// batch 32, `examples/direct_conv_probe.rs`); the weight gradient does on 28-wide rows (1.3–5×)
-    /// but not on 14- or 7-wide ones (burn's is 1.2–2× faster there).
+    /// gradient here beat or tie burn-flex's im2col + gemm on every U-Net and reader layer
+    /// (1.3–5× on most, batch 32, `examples/direct_conv_probe.rs`); the weight gradient does on
+    /// 28-wide rows and strided layers (3–15×), not on 14- or 7-wide stride-1 ones (burn's is
+    /// 1.2–2.5× faster there).
     pub fn fast_weight_grad(&self) -> bool {
-        self.wo > 16
+        self.stride != [1, 1] || self.w > 16
     }
 
     /// dL/dbias [O] = Σ_b,pixels g.
@@ -143,56 +184,130 @@ impl Geometry {
     }
 }
 
-/// Kernel width these kernels take (every convolution in this crate is 3×3).
-const KW: usize = 3;
-
-/// Output channels per block (OB of `by_width`).
-fn block_size(geo: &Geometry) -> usize {
-    if geo.wo.max(geo.w) <= 8 { 8 } else { 6 }
-}
-
 /// Row tiles of W columns covering an output row.
 fn tiles<const W: usize>(geo: &Geometry) -> usize {
-    geo.wo.max(geo.w).div_ceil(W)
+    geo.wo.div_ceil(W)
 }
 
-/// Weights laid out [O/OB][tap][I][OB] (missing channels zero), entry (o, c, t) read from
-/// `weight[at(o, c, t)]`.
+/// Weights laid out [outs/OB][tap][ins][OB] (missing channels zero) for `[outs, ins, taps, OB]`,
+/// entry (out, in, t) read from `weight[at(out, in, t)]`.
 fn weight_by_block(
-    geo: &Geometry,
+    [outs, ins, k, ob]: [usize; 4],
     weight: &[f32],
     at: impl Fn(usize, usize, usize) -> usize,
 ) -> Vec<f32> {
-    let (k, ob) = (geo.kh * geo.kw, block_size(geo));
-    let blocks = geo.o.div_ceil(ob);
-    let mut out = vec![0f32; blocks * geo.i * k * ob];
-    for o in 0..geo.o {
-        for c in 0..geo.i {
+    let mut out = vec![0f32; outs.div_ceil(ob) * ins * k * ob];
+    for o in 0..outs {
+        for c in 0..ins {
             for t in 0..k {
-                out[(((o / ob) * k + t) * geo.i + c) * ob + o % ob] = weight[at(o, c, t)];
+                out[(((o / ob) * k + t) * ins + c) * ob + o % ob] = weight[at(o, c, t)];
             }
         }
     }
     out
 }
 
-/// x [B, C, H, W] copied into rows of `hp` × `wp` with `pad` zero rows and columns before it.
-fn padded(geo: &Geometry, x: &[f32], hp: usize, wp: usize) -> Vec<f32> {
-    let mut out = vec![0f32; geo.b * geo.i * hp * wp];
-    for (src, dst) in x
-        .chunks_exact(geo.h * geo.w)
-        .zip(out.chunks_exact_mut(hp * wp))
-    {
-        for (r, row) in src.chunks_exact(geo.w).enumerate() {
-            dst[(r + geo.pad[0]) * wp + geo.pad[1]..][..geo.w].copy_from_slice(row);
+/// Input planes zero-padded and split by column phase for the stride: channel c holds `phases`
+/// planes of `hp` × `wpp`, plane ph the padded columns ph, ph + s, ph + 2s, … So the columns a
+/// strided tap reads are contiguous, and every read of a tile of W is in bounds.
+struct Padded {
+    data: Vec<f32>,
+    hp: usize,
+    wpp: usize,
+    phases: usize,
+}
+
+impl Padded {
+    /// The layout for `geo` with output tiles of W columns, zero.
+    fn zeros<const W: usize>(geo: &Geometry) -> Self {
+        let s = geo.stride[1];
+        let rows_read = geo.stride[0] * (geo.ho - 1) + (geo.kh - 1) * geo.dilation[0] + 1;
+        let hp = (geo.h + 2 * geo.pad[0]).max(rows_read);
+        let reach = (geo.kw - 1) * geo.dilation[1] / s;
+        let wpp = (tiles::<W>(geo) * W + reach).max((geo.w + 2 * geo.pad[1]).div_ceil(s));
+        Self {
+            data: vec![0f32; geo.b * geo.i * s * hp * wpp],
+            hp,
+            wpp,
+            phases: s,
         }
     }
-    out
+
+    /// x [B, I, H, W] in this layout.
+    fn of<const W: usize>(geo: &Geometry, x: &[f32]) -> Self {
+        let mut p = Self::zeros::<W>(geo);
+        let chan = p.channel();
+        let mut data = std::mem::take(&mut p.data);
+        for (src, dst) in x
+            .chunks_exact(geo.h * geo.w)
+            .zip(data.chunks_exact_mut(chan))
+        {
+            for (r, row) in src.chunks_exact(geo.w).enumerate() {
+                for ph in 0..p.phases {
+                    // Input columns c with (c + pad) % phases == ph, in order.
+                    let first = (ph + p.phases - geo.pad[1] % p.phases) % p.phases;
+                    let at = p.index(r + geo.pad[0], first + geo.pad[1]);
+                    let cols = row.iter().skip(first).step_by(p.phases);
+                    for (d, v) in dst[at..].iter_mut().zip(cols) {
+                        *d = *v;
+                    }
+                }
+            }
+        }
+        p.data = data;
+        p
+    }
+
+    /// The layout back to [B, I, H, W].
+    fn unpad(&self, geo: &Geometry) -> Vec<f32> {
+        let mut x = vec![0f32; geo.b * geo.i * geo.h * geo.w];
+        let chan = self.channel();
+        for (dst, src) in x
+            .chunks_exact_mut(geo.h * geo.w)
+            .zip(self.data.chunks_exact(chan))
+        {
+            for (r, row) in dst.chunks_exact_mut(geo.w).enumerate() {
+                for ph in 0..self.phases {
+                    let first = (ph + self.phases - geo.pad[1] % self.phases) % self.phases;
+                    let at = self.index(r + geo.pad[0], first + geo.pad[1]);
+                    let cols = row.iter_mut().skip(first).step_by(self.phases);
+                    for (d, v) in cols.zip(&src[at..]) {
+                        *d = *v;
+                    }
+                }
+            }
+        }
+        x
+    }
+
+    /// Floats per channel.
+    fn channel(&self) -> usize {
+        self.phases * self.hp * self.wpp
+    }
+
+    /// Offset within a channel of padded pixel (row, col).
+    fn index(&self, row: usize, col: usize) -> usize {
+        ((col % self.phases) * self.hp + row) * self.wpp + col / self.phases
+    }
+
+    /// Offset within a channel of what output (oy, 0) reads through tap (ky, kx); output
+    /// column ox reads `ox` further on.
+    fn tap(&self, geo: &Geometry, oy: usize, ky: usize, kx: usize) -> usize {
+        self.index(
+            oy * geo.stride[0] + ky * geo.dilation[0],
+            kx * geo.dilation[1],
+        )
+    }
 }
 
 /// The forward convolution without bias, weights from `weight_by_block`.
 fn run(geo: &Geometry, x: &[f32], blocked: &[f32]) -> Vec<f32> {
     dispatch!(forward_rows(geo, x, blocked))
+}
+
+/// The input gradient of a strided convolution, weights blocked over input channels.
+fn scatter(geo: &Geometry, g: &[f32], blocked: &[f32]) -> Vec<f32> {
+    dispatch!(scatter_rows(geo, g, blocked))
 }
 
 #[inline(always)]
@@ -201,18 +316,16 @@ fn forward_rows<const W: usize, const OB: usize>(
     x: &[f32],
     blocked: &[f32],
 ) -> Vec<f32> {
-    let (k, [dy, dx]) = (geo.kh * geo.kw, geo.dilation);
-    let tiles = tiles::<W>(geo);
-    let hp = geo.ho + (geo.kh - 1) * dy;
-    let wp = tiles * W + (geo.kw - 1) * dx;
-    let xp = padded(geo, x, hp, wp);
+    let k = geo.kh * geo.kw;
+    let xp = Padded::of::<W>(geo, x);
+    let chan = xp.channel();
     let mut y = vec![0f32; geo.b * geo.o * geo.ho * geo.wo];
     for b in 0..geo.b {
-        let image = &xp[b * geo.i * hp * wp..][..geo.i * hp * wp];
+        let image = &xp.data[b * geo.i * chan..][..geo.i * chan];
         for oy in 0..geo.ho {
-            for tile in 0..tiles {
+            for tile in 0..tiles::<W>(geo) {
                 let x0 = tile * W;
-                let width = geo.wo.saturating_sub(x0).min(W);
+                let width = (geo.wo - x0).min(W);
                 for blk in 0..geo.o.div_ceil(OB) {
                     let mut acc = [[0f32; W]; OB];
                     // Channels innermost: the accumulators stay in registers over I·kh·kw
@@ -221,9 +334,8 @@ fn forward_rows<const W: usize, const OB: usize>(
                         for kx in 0..geo.kw {
                             let t = ky * geo.kw + kx;
                             let wt = &blocked[(blk * k + t) * geo.i * OB..][..geo.i * OB];
-                            let at = (oy + ky * dy) * wp + x0 + kx * dx;
-                            for (plane, ws) in image.chunks_exact(hp * wp).zip(wt.chunks_exact(OB))
-                            {
+                            let at = xp.tap(geo, oy, ky, kx) + x0;
+                            for (plane, ws) in image.chunks_exact(chan).zip(wt.chunks_exact(OB)) {
                                 let xs: &[f32; W] = plane[at..at + W].try_into().unwrap();
                                 for q in 0..OB {
                                     for j in 0..W {
@@ -235,7 +347,7 @@ fn forward_rows<const W: usize, const OB: usize>(
                     }
                     for (q, acc) in acc.iter().enumerate() {
                         let o = blk * OB + q;
-                        if o < geo.o && width > 0 {
+                        if o < geo.o {
                             y[((b * geo.o + o) * geo.ho + oy) * geo.wo + x0..][..width]
                                 .copy_from_slice(&acc[..width]);
                         }
@@ -247,23 +359,78 @@ fn forward_rows<const W: usize, const OB: usize>(
     y
 }
 
+/// g [B, O, ho, wo] in rows of whole tiles (zero past wo), so every product past the output's
+/// edge is zero.
+fn tiled_rows<const W: usize>(geo: &Geometry, g: &[f32]) -> (Vec<f32>, usize) {
+    let gw = tiles::<W>(geo) * W;
+    let mut gp = vec![0f32; geo.b * geo.o * geo.ho * gw];
+    for (src, dst) in g.chunks_exact(geo.wo).zip(gp.chunks_exact_mut(gw)) {
+        dst[..geo.wo].copy_from_slice(src);
+    }
+    (gp, gw)
+}
+
+#[inline(always)]
+fn scatter_rows<const W: usize, const OB: usize>(
+    geo: &Geometry,
+    g: &[f32],
+    blocked: &[f32],
+) -> Vec<f32> {
+    let k = geo.kh * geo.kw;
+    let (gp, gw) = tiled_rows::<W>(geo, g);
+    let mut dx = Padded::zeros::<W>(geo);
+    let chan = dx.channel();
+    for b in 0..geo.b {
+        let gimg = &gp[b * geo.o * geo.ho * gw..][..geo.o * geo.ho * gw];
+        for oy in 0..geo.ho {
+            for x0 in (0..gw).step_by(W) {
+                for ky in 0..geo.kh {
+                    for kx in 0..geo.kw {
+                        let t = ky * geo.kw + kx;
+                        let at = dx.tap(geo, oy, ky, kx) + x0;
+                        for blk in 0..geo.i.div_ceil(OB) {
+                            // Σ over output channels of w · g for OB input channels: what this
+                            // tap's reads of those channels contributed, added back where read.
+                            let wt = &blocked[(blk * k + t) * geo.o * OB..][..geo.o * OB];
+                            let mut acc = [[0f32; W]; OB];
+                            for (plane, ws) in
+                                gimg.chunks_exact(geo.ho * gw).zip(wt.chunks_exact(OB))
+                            {
+                                let gs: &[f32; W] = plane[oy * gw + x0..][..W].try_into().unwrap();
+                                for q in 0..OB {
+                                    for j in 0..W {
+                                        acc[q][j] += ws[q] * gs[j];
+                                    }
+                                }
+                            }
+                            for (q, acc) in acc.iter().enumerate() {
+                                let c = blk * OB + q;
+                                if c < geo.i {
+                                    let dst = &mut dx.data[(b * geo.i + c) * chan + at..][..W];
+                                    for (d, a) in dst.iter_mut().zip(acc) {
+                                        *d += a;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    dx.unpad(geo)
+}
+
 #[inline(always)]
 fn weight_grad_rows<const W: usize, const OB: usize>(
     geo: &Geometry,
     x: &[f32],
     g: &[f32],
 ) -> Vec<f32> {
-    let (k, [dy, dx]) = (geo.kh * geo.kw, geo.dilation);
-    let tiles = tiles::<W>(geo);
-    let hp = geo.ho + (geo.kh - 1) * dy;
-    let wp = tiles * W + (geo.kw - 1) * dx;
-    let xp = padded(geo, x, hp, wp);
-    // g in rows of tiles·W, zero past wo, so every product past the output's edge is zero.
-    let gw = tiles * W;
-    let mut gp = vec![0f32; geo.b * geo.o * geo.ho * gw];
-    for (src, dst) in g.chunks_exact(geo.wo).zip(gp.chunks_exact_mut(gw)) {
-        dst[..geo.wo].copy_from_slice(src);
-    }
+    let k = geo.kh * geo.kw;
+    let xp = Padded::of::<W>(geo, x);
+    let chan = xp.channel();
+    let (gp, gw) = tiled_rows::<W>(geo, g);
     // Register blocks of GO output × GC input channels, one tap at a time: each step loads
     // GO + GC lane vectors for GO·GC multiply-adds. A ragged last block repeats the last
     // channel and keeps only the real ones. Lane sums per (o, c, tap) carry across images.
@@ -271,19 +438,19 @@ fn weight_grad_rows<const W: usize, const OB: usize>(
     let mut lanes = vec![[0f32; LANES]; geo.o * geo.i * k];
     for b in 0..geo.b {
         let gimg = &gp[b * geo.o * geo.ho * gw..][..geo.o * geo.ho * gw];
-        let ximg = &xp[b * geo.i * hp * wp..][..geo.i * hp * wp];
+        let ximg = &xp.data[b * geo.i * chan..][..geo.i * chan];
         for o0 in (0..geo.o).step_by(GO) {
             let gplanes: [&[f32]; GO] = std::array::from_fn(|q| {
                 &gimg[(o0 + q).min(geo.o - 1) * geo.ho * gw..][..geo.ho * gw]
             });
             for c0 in (0..geo.i).step_by(GC) {
                 let xplanes: [&[f32]; GC] =
-                    std::array::from_fn(|r| &ximg[(c0 + r).min(geo.i - 1) * hp * wp..][..hp * wp]);
+                    std::array::from_fn(|r| &ximg[(c0 + r).min(geo.i - 1) * chan..][..chan]);
                 for t in 0..k {
                     let (ky, kx) = (t / geo.kw, t % geo.kw);
                     let mut acc = [[[0f32; LANES]; GC]; GO];
                     for oy in 0..geo.ho {
-                        let (grow, xrow) = (oy * gw, (oy + ky * dy) * wp + kx * dx);
+                        let (grow, xrow) = (oy * gw, xp.tap(geo, oy, ky, kx));
                         for p in 0..pieces {
                             let gv: [[f32; LANES]; GO] =
                                 std::array::from_fn(|q| lanes_at(gplanes[q], grow + p * LANES));
@@ -341,10 +508,10 @@ mod tests {
                         for c in 0..geo.i {
                             for ky in 0..geo.kh {
                                 for kx in 0..geo.kw {
-                                    let iy =
-                                        (oy + ky * geo.dilation[0]) as isize - geo.pad[0] as isize;
-                                    let ix =
-                                        (ox + kx * geo.dilation[1]) as isize - geo.pad[1] as isize;
+                                    let iy = (oy * geo.stride[0] + ky * geo.dilation[0]) as isize
+                                        - geo.pad[0] as isize;
+                                    let ix = (ox * geo.stride[1] + kx * geo.dilation[1]) as isize
+                                        - geo.pad[1] as isize;
                                     if iy >= 0
                                         && ix >= 0
                                         && (iy as usize) < geo.h
@@ -391,17 +558,22 @@ mod tests {
 
     /// Forward, input and weight gradients against the definition (the gradients through the
     /// identity ⟨dy, conv(x, w)⟩ = Σ dx·x = Σ dw·w, differentiated entry by entry), for every
-    /// row width, channel counts that leave a partial block, dilation and asymmetric padding.
+    /// row width, channel counts that leave a partial block, dilation, padding unequal across
+    /// axes, and stride 2 (odd sides too).
     #[test]
     fn kernels_match_the_definition() {
-        for (b, i, o, side, pad, dil) in [
-            (2, 3, 5, 28, [1, 1], [1, 1]),
-            (2, 16, 1, 28, [1, 1], [1, 1]),
-            (3, 4, 3, 14, [1, 1], [1, 1]),
-            (2, 5, 9, 7, [2, 2], [2, 2]),
-            (1, 2, 3, 9, [0, 1], [1, 1]),
+        for (b, i, o, side, pad, dil, stride) in [
+            (2, 3, 5, 28, [1, 1], [1, 1], 1),
+            (2, 16, 1, 28, [1, 1], [1, 1], 1),
+            (3, 4, 3, 14, [1, 1], [1, 1], 1),
+            (2, 5, 9, 7, [2, 2], [2, 2], 1),
+            (1, 2, 3, 9, [0, 1], [1, 1], 1),
+            (2, 3, 7, 28, [1, 1], [1, 1], 2),
+            (2, 5, 3, 14, [1, 1], [1, 1], 2),
+            (1, 2, 3, 9, [0, 1], [1, 1], 2),
+            (1, 3, 2, 11, [2, 2], [2, 2], 2),
         ] {
-            let geo = Geometry::new([b, i, side, side], [o, i, 3, 3], pad, dil);
+            let geo = Geometry::new([b, i, side, side], [o, i, 3, 3], pad, dil, [stride; 2]);
             assert!(geo.supported());
             let x = values(b * i * side * side, 1);
             let w = values(o * i * 9, 2);
@@ -410,7 +582,8 @@ mod tests {
             for (n, v) in y.iter_mut().enumerate() {
                 *v += bias[(n / (geo.ho * geo.wo)) % o] as f64;
             }
-            let what = format!("{b}×{i}→{o} side {side} pad {pad:?} dilation {dil:?}");
+            let what =
+                format!("{b}×{i}→{o} side {side} pad {pad:?} dilation {dil:?} stride {stride}");
             close(&geo.forward(&x, &w, &bias), &y, &format!("forward {what}"));
             // dL/dw and dL/dx for L = Σ g·conv(x, w): each entry is a convolution of indicators.
             let g = values(b * o * geo.ho * geo.wo, 4);
