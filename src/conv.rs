@@ -55,8 +55,8 @@ impl DirectConvBackend for Flex {
     }
 }
 
-/// `Conv2d::forward`, trained through the direct kernels where they are the faster path
-/// ([`direct_options`]). Every other layer takes burn's own path.
+/// `Conv2d::forward`, trained through the direct kernels for the layers they take
+/// ([`direct_options`]); every other layer, and every non-f32 input, takes burn's own path.
 pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let (Some(bias), Some(options)) = (&conv.bias, direct_options(conv, x.dims())) else {
         return conv.forward(x);
