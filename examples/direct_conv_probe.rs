@@ -11,20 +11,9 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::module::{conv_transpose2d, conv2d};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
-use std::time::Instant;
 
-fn median_ms(mut f: impl FnMut()) -> f64 {
-    f();
-    let mut t: Vec<f64> = (0..9)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[4]
-}
+mod common;
+use common::median_ms;
 
 fn main() {
     digitgan::malloc::keep_buffers();

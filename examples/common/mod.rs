@@ -1,6 +1,7 @@
-//! What the block diagnostics in examples/ share: a weights file that carries readers, and the
-//! digits they are asked about (`test`, or `val:K`: the training digits after the first K of
-//! each class, the validation split of `train --per-class K`).
+//! What the examples share: for the block diagnostics, a weights file that carries readers and
+//! the digits they are asked about (`test`, or `val:K`: the training digits after the first K of
+//! each class, the validation split of `train --per-class K`); for the speed probes, a median
+//! timing.
 #![allow(dead_code)] // each example uses its own part
 
 use burn::prelude::Device;
@@ -61,4 +62,18 @@ impl Run {
             device,
         })
     }
+}
+
+/// Milliseconds `f` takes: the median of 9 runs after one warm-up.
+pub fn median_ms(mut f: impl FnMut()) -> f64 {
+    f();
+    let mut t: Vec<f64> = (0..9)
+        .map(|_| {
+            let s = std::time::Instant::now();
+            f();
+            s.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[4]
 }

@@ -336,12 +336,7 @@ fn forward_rows<const W: usize, const OB: usize>(
                             let wt = &blocked[(blk * k + t) * geo.i * OB..][..geo.i * OB];
                             let at = xp.tap(geo, oy, ky, kx) + x0;
                             for (plane, ws) in image.chunks_exact(chan).zip(wt.chunks_exact(OB)) {
-                                let xs: &[f32; W] = plane[at..at + W].try_into().unwrap();
-                                for q in 0..OB {
-                                    for j in 0..W {
-                                        acc[q][j] += ws[q] * xs[j];
-                                    }
-                                }
+                                add_scaled(&mut acc, ws, &plane[at..at + W]);
                             }
                         }
                     }
@@ -396,12 +391,7 @@ fn scatter_rows<const W: usize, const OB: usize>(
                             for (plane, ws) in
                                 gimg.chunks_exact(geo.ho * gw).zip(wt.chunks_exact(OB))
                             {
-                                let gs: &[f32; W] = plane[oy * gw + x0..][..W].try_into().unwrap();
-                                for q in 0..OB {
-                                    for j in 0..W {
-                                        acc[q][j] += ws[q] * gs[j];
-                                    }
-                                }
+                                add_scaled(&mut acc, ws, &plane[oy * gw + x0..][..W]);
                             }
                             for (q, acc) in acc.iter().enumerate() {
                                 let c = blk * OB + q;
@@ -478,6 +468,19 @@ fn weight_grad_rows<const W: usize, const OB: usize>(
         }
     }
     lanes.iter().map(|lane| lane.iter().sum()).collect()
+}
+
+/// acc[q] += ws[q] · xs for each channel q of a block: one row segment (W values) times OB
+/// weights, the step every forward and scatter loop is made of.
+#[inline(always)]
+fn add_scaled<const W: usize, const OB: usize>(acc: &mut [[f32; W]; OB], ws: &[f32], xs: &[f32]) {
+    let ws: &[f32; OB] = ws.try_into().unwrap();
+    let xs: &[f32; W] = xs.try_into().unwrap();
+    for q in 0..OB {
+        for j in 0..W {
+            acc[q][j] += ws[q] * xs[j];
+        }
+    }
 }
 
 /// Output × input channels per register block of the weight gradient.
