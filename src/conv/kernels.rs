@@ -243,6 +243,11 @@ impl Padded {
             .zip(data.chunks_exact_mut(chan))
         {
             for (r, row) in src.chunks_exact(geo.w).enumerate() {
+                if p.phases == 1 {
+                    let at = p.index(r + geo.pad[0], geo.pad[1]);
+                    dst[at..at + geo.w].copy_from_slice(row);
+                    continue;
+                }
                 for ph in 0..p.phases {
                     // Input columns c with (c + pad) % phases == ph, in order.
                     let first = (ph + p.phases - geo.pad[1] % p.phases) % p.phases;
