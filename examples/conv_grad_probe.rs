@@ -8,6 +8,8 @@
 // a native im2col + one gemm (commit cfca013, a backend extension) trained no faster, and the
 // whole convolution composed from tensor ops (9 strided slices stacked + a batched matmul) is
 // 1.1–3× slower than burn's (faster only for the 2-channel first layer).
+// Corrected in session 23: the cost was the im2col copy, which cfca013 kept; direct kernels
+// without one (`src/conv/kernels.rs`, `examples/direct_conv_probe.rs`) are 1.3–15× faster.
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2dConfig;
 use burn::prelude::*;

@@ -182,18 +182,11 @@ fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::nn::conv::Conv2dConfig;
     use burn::tensor::{Distribution, Tolerance};
 
     fn layer(i: usize, o: usize, dilation: usize, stride: usize, device: &Device) -> Conv2d {
         crate::train::with_seeded_init(device, 7, || {
-            Conv2dConfig::new([i, o], [3, 3])
-                .with_dilation([dilation, dilation])
-                .with_stride([stride, stride])
-                .with_padding(PaddingConfig2d::Explicit(
-                    dilation, dilation, dilation, dilation,
-                ))
-                .init(device)
+            crate::unet::conv(i, o, stride, dilation, device)
         })
     }
 

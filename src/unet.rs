@@ -52,7 +52,14 @@ pub struct UNet {
     label: Option<Linear>,
 }
 
-fn conv(input: usize, output: usize, stride: usize, dilation: usize, device: &Device) -> Conv2d {
+/// A 3×3 convolution with padding = dilation (the output keeps the side, divided by the stride).
+pub(crate) fn conv(
+    input: usize,
+    output: usize,
+    stride: usize,
+    dilation: usize,
+    device: &Device,
+) -> Conv2d {
     Conv2dConfig::new([input, output], [3, 3])
         .with_stride([stride, stride])
         .with_dilation([dilation, dilation])

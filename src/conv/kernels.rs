@@ -29,20 +29,28 @@ macro_rules! dispatch {
     }};
 }
 
-/// Row tile W and channel block OB by output row width (the pair `block_size` returns OB of).
+/// `$f::<W, OB>` with the row tile W and channel block OB for the geometry's output rows.
 macro_rules! by_width {
     ($f:ident($geo:expr $(, $arg:ident)*)) => {{
         let geo: &Geometry = $geo;
-        match geo.wo {
-            0..=8 => $f::<8, 8>(geo $(, $arg)*),
-            _ => $f::<16, 6>(geo $(, $arg)*),
+        match narrow(geo) {
+            true => $f::<{ NARROW.0 }, { NARROW.1 }>(geo $(, $arg)*),
+            false => $f::<{ WIDE.0 }, { WIDE.1 }>(geo $(, $arg)*),
         }
     }};
 }
 
-/// Output channels per block (OB of `by_width`).
+/// (row tile W, output channels per block OB) for output rows of at most 8 columns, and wider.
+const NARROW: (usize, usize) = (8, 8);
+const WIDE: (usize, usize) = (16, 6);
+
+fn narrow(geo: &Geometry) -> bool {
+    geo.wo <= NARROW.0
+}
+
+/// Output channels per block (OB of `by_width`), for laying the weights out to match.
 fn block_size(geo: &Geometry) -> usize {
-    if geo.wo <= 8 { 8 } else { 6 }
+    if narrow(geo) { NARROW.1 } else { WIDE.1 }
 }
 
 /// Kernel width these kernels take (every convolution in this crate is 3×3).
@@ -248,10 +256,7 @@ impl Padded {
                     dst[at..at + geo.w].copy_from_slice(row);
                     continue;
                 }
-                for ph in 0..p.phases {
-                    // Input columns c with (c + pad) % phases == ph, in order.
-                    let first = (ph + p.phases - geo.pad[1] % p.phases) % p.phases;
-                    let at = p.index(r + geo.pad[0], first + geo.pad[1]);
+                for (first, at) in p.phase_starts(geo, r) {
                     let cols = row.iter().skip(first).step_by(p.phases);
                     for (d, v) in dst[at..].iter_mut().zip(cols) {
                         *d = *v;
@@ -272,9 +277,7 @@ impl Padded {
             .zip(self.data.chunks_exact(chan))
         {
             for (r, row) in dst.chunks_exact_mut(geo.w).enumerate() {
-                for ph in 0..self.phases {
-                    let first = (ph + self.phases - geo.pad[1] % self.phases) % self.phases;
-                    let at = self.index(r + geo.pad[0], first + geo.pad[1]);
+                for (first, at) in self.phase_starts(geo, r) {
                     let cols = row.iter_mut().skip(first).step_by(self.phases);
                     for (d, v) in cols.zip(&src[at..]) {
                         *d = *v;
@@ -283,6 +286,16 @@ impl Padded {
             }
         }
         x
+    }
+
+    /// For input row `r`, each phase's first input column (those after it in the phase are
+    /// `phases` apart) and where that column lands within a channel.
+    fn phase_starts(&self, geo: &Geometry, r: usize) -> impl Iterator<Item = (usize, usize)> {
+        let (s, pad) = (self.phases, geo.pad);
+        (0..s).map(move |ph| {
+            let first = (ph + s - pad[1] % s) % s;
+            (first, self.index(r + pad[0], first + pad[1]))
+        })
     }
 
     /// Floats per channel.
