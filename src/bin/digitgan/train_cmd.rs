@@ -124,7 +124,8 @@ pub struct TrainArgs {
     /// the restorer computes (the new units start with zero outgoing weights).
     #[arg(long, requires = "from", conflicts_with = "restorer_conv", value_parser = clap::value_parser!(u16).range(1..=4096))]
     pub grow_restorer_global: Option<u16>,
-    /// Train on only the first K digits of each class.
+    /// Train on only the first K digits of each class (every network, the reference classifier
+    /// too: `eval --validation K` then judges with a classifier that has not seen its digits).
     #[arg(long)]
     pub per_class: Option<usize>,
     /// Continue from these weights instead of starting from scratch.
@@ -373,11 +374,13 @@ fn file_readers(arch: digitgan::weights::Architecture, readers: Vec<Reader>) -> 
     arch.readers().cloned().zip(readers).collect()
 }
 
-/// The reference classifier: `--classifier`'s, else the `--from` file's, else a fresh one.
+/// The reference classifier: `--classifier`'s, else the `--from` file's, else a fresh one
+/// trained on `data` (with `--per-class K`, the first K of each class: a judge that has seen
+/// the validation digits would score their restorations too kindly).
 fn reference_classifier(
     args: &TrainArgs,
     from_file: Option<Classifier>,
-    data: &MnistSubset,
+    data: &Digits,
 ) -> Result<Classifier> {
     let trains = args.classifier.is_none() && from_file.is_none();
     if args.classifier_lr_constant && !trains {
@@ -393,7 +396,7 @@ fn reference_classifier(
         (None, None) => {
             let cfg = ClassifierTrainConfig::new().with_lr_cosine(!args.classifier_lr_constant);
             let pb = bar(cfg.steps as u64, "classifier");
-            let c = train_classifier(&cfg, &data.train, args.seed, |_| pb.inc(1));
+            let c = train_classifier(&cfg, data, args.seed, |_| pb.inc(1));
             pb.finish();
             c
         }
@@ -530,7 +533,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let device = train_device();
     let (mut trainer, from_file, file_reader) =
         trainer(&args, &mut config, train_data.clone(), &device)?;
-    let classifier = reference_classifier(&args, from_file, &data)?;
+    let classifier = reference_classifier(&args, from_file, &train_data)?;
     let (reader_archs, readers): (Vec<_>, Vec<_>) =
         reader(&args, &train_data, file_reader)?.into_iter().unzip();
     if let Some(p) = &args.perceptual_classifier {
