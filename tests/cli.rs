@@ -308,6 +308,37 @@ fn restorer_from_grafts_another_files_restorer() {
     );
 }
 
+/// `--per-class K` holds the validation digits out of every network, the judge included: a
+/// judge that had seen them would score their restorations too kindly.
+#[test]
+fn per_class_holds_the_judge_out_too() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained.dgw");
+    let out = tmp("held-out-judge");
+    let out = out.to_str().unwrap();
+    let args = [
+        "--steps",
+        "0",
+        "--new-classifier",
+        "--per-class",
+        "2",
+        "--out",
+        out,
+    ];
+    let trained = digitgan(&[&["train", "--from", shipped][..], &args].concat());
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    let (_, j) = quick_eval("held-out-judge.json", "1", &["--weights", out]);
+    let accuracy = j["classifier_test_accuracy"].as_f64().unwrap();
+    // Two digits per class cannot make a 90% judge; all 700 make one of ~97%.
+    assert!(
+        accuracy < 0.9,
+        "judge trained on 20 digits reads {accuracy}"
+    );
+}
+
 /// A quick `digitgan eval` (20 generated, `restore_n` damaged digits of each kind, no latent
 /// search) of the embedded weights with `extra` flags: its stdout and its JSON.
 fn quick_eval(name: &str, restore_n: &str, extra: &[&str]) -> (String, serde_json::Value) {
