@@ -10,7 +10,7 @@
 # damaged digit, `src/reader.rs`) trains beside the GAN and restorer phases, the U-Net restorer
 # is class-conditional, and the final file carries the reader that tells it the class.
 # READER_FLAGS: further `train` flags for the reader (e.g. "--reader-batch-norm --reader-lr 0.003").
-# PER_CLASS=K: every phase trains on the first K digits of each class only (K=650 leaves digits
+# PER_CLASS=K: every phase, the judge included, trains on the first K digits of each class only (K=650 leaves digits
 # 650–699 for `eval --validation 650`: choose settings there, not on the test split).
 # Needs target/fast/digitgan (cargo build --profile fast). The CLI uses one core per process.
 # Score the result with `target/fast/digitgan eval --weights OUT/final --latent-n 0`.
