@@ -16,6 +16,12 @@ fn tmp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+fn succeeds(args: &[&str]) {
+    let out = digitgan(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {err}");
+}
+
 fn fails_cleanly(args: &[&str], needle: &str) {
     let out = digitgan(args);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -238,26 +244,23 @@ fn the_judge_is_refused_as_perceptual_classifier() {
 fn restorer_from_grafts_another_files_restorer() {
     let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained.dgw");
     let path = |name: &str| tmp(name).to_str().unwrap().to_string();
-    let run = |args: &[&str]| {
-        let out = digitgan(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {err}");
-    };
     let (fresh, graft, dmg) = (path("fresh"), path("graft"), path("graft-dmg"));
     let fresh_args = ["--restorer-conv", "4", "--steps", "0", "--seed", "3"];
-    run(&[
-        &["train", "--from", shipped][..],
-        &fresh_args,
-        &["--out", &fresh],
-    ]
-    .concat());
+    succeeds(
+        &[
+            &["train", "--from", shipped][..],
+            &fresh_args,
+            &["--out", &fresh],
+        ]
+        .concat(),
+    );
     let graft_args = ["--restorer-from", &fresh, "--steps", "0", "--out", &graft];
-    run(&[&["train", "--from", shipped][..], &graft_args].concat());
-    run(&["damage", "--kind", "block", "--n", "4", "--out", &dmg]);
+    succeeds(&[&["train", "--from", shipped][..], &graft_args].concat());
+    succeeds(&["damage", "--kind", "block", "--n", "4", "--out", &dmg]);
     let restored = |weights: &str, name: &str| {
         let out = path(name);
         let (input, mask) = (format!("{dmg}/damaged.npy"), format!("{dmg}/mask.npy"));
-        run(&[
+        succeeds(&[
             "restore",
             "--input",
             &input,
@@ -324,12 +327,7 @@ fn per_class_holds_the_judge_out_too() {
         "--out",
         out,
     ];
-    let trained = digitgan(&[&["train", "--from", shipped][..], &args].concat());
-    assert!(
-        trained.status.success(),
-        "{}",
-        String::from_utf8_lossy(&trained.stderr)
-    );
+    succeeds(&[&["train", "--from", shipped][..], &args].concat());
     let (_, j) = quick_eval("held-out-judge.json", "1", &["--weights", out]);
     let accuracy = j["classifier_test_accuracy"].as_f64().unwrap();
     // Two digits per class cannot make a 90% judge; all 700 make one of ~97%.
