@@ -320,6 +320,25 @@ impl AugmentConfig {
             .collect()
     }
 
+    /// Applies an independent random T to each digit of a batch with probability `fraction`
+    /// (the rest are copied as they are). At `fraction` ≥ 1 it is [`Self::augment_batch`], draw
+    /// for draw; at ≤ 0 it copies and draws nothing.
+    pub fn augment_some(&self, images: &[f32], fraction: f32, rng: &mut impl Rng) -> Vec<f32> {
+        if fraction >= 1.0 {
+            return self.augment_batch(images, rng);
+        }
+        if fraction <= 0.0 {
+            return images.to_vec();
+        }
+        images
+            .chunks_exact(PIXELS)
+            .flat_map(|img| match rng.random::<f32>() < fraction {
+                true => transform(img, &self.sample(rng)),
+                false => img.to_vec(),
+            })
+            .collect()
+    }
+
     /// A dataset extended with `copies` transformed copies of each digit (labels kept).
     pub fn augment_dataset(&self, digits: &Digits, copies: usize, seed: u64) -> Digits {
         let mut rng = StdRng::seed_from_u64(seed);

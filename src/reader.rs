@@ -205,9 +205,11 @@ pub struct ReaderTrainConfig {
     /// Fraction of erasures shown without their mask (as the restorer is trained blind).
     #[config(default = 0.25)]
     pub blind_fraction: f32,
-    /// Apply the random transform T(x) to the clean digits before damaging them.
-    #[config(default = true)]
-    pub augment: bool,
+    /// The fraction of clean digits passed through the random transform T(x) before they are
+    /// damaged (1 = every digit, as the shipped readers were trained; 0 = none). T(x) resamples,
+    /// so its digits are slightly blurred where test digits are not.
+    #[config(default = 1.0)]
+    pub augment_fraction: f32,
     /// Dropout on the dense layer while training (0 = none, as the shipped reader was trained).
     #[config(default = 0.0)]
     pub dropout: f64,
@@ -238,10 +240,7 @@ pub fn train_reader(
     let b = cfg.batch_size.max(1);
     for step in 0..cfg.steps {
         let batch = data.select(&batcher.next_indices(b));
-        let images = match cfg.augment {
-            true => ranges.augment_batch(&batch.images, &mut rng),
-            false => batch.images.clone(),
-        };
+        let images = ranges.augment_some(&batch.images, cfg.augment_fraction, &mut rng);
         let rows = crate::train::damaged_batch(&images, &damage, &mut rng);
         let drop = (cfg.dropout > 0.0).then(|| {
             let dims = [b, cfg.model.hidden];

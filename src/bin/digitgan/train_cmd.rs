@@ -183,6 +183,10 @@ pub struct TrainArgs {
     /// as the restorer is trained blind; the page reads a drawn digit blind).
     #[arg(long, requires = "train_reader")]
     pub reader_blind_fraction: Option<f32>,
+    /// With --train-reader: the fraction of its clean digits passed through the random
+    /// transform T(x) before they are damaged (default 1: every digit; T(x) blurs slightly).
+    #[arg(long, requires = "train_reader")]
+    pub reader_augment_fraction: Option<f32>,
     /// With --train-reader: the pooled layout (two stride-1 convolutions per level, each level
     /// ending in 2×2 max pooling) instead of strided convolutions.
     #[arg(long, requires = "train_reader")]
@@ -452,6 +456,9 @@ fn reader(args: &TrainArgs, data: &Digits, from_file: FileReader) -> Result<File
     }
     if let Some(f) = fraction("--reader-blind-fraction", args.reader_blind_fraction)? {
         cfg.blind_fraction = f;
+    }
+    if let Some(f) = fraction("--reader-augment-fraction", args.reader_augment_fraction)? {
+        cfg.augment_fraction = f;
     }
     if let Some(p) = args.reader_dropout {
         if !(0.0..1.0).contains(&p) {
