@@ -83,6 +83,35 @@ fn transform_identity_is_identity_and_random_transforms_keep_shape_range_and_see
     assert_eq!(ds.len(), 20 * 4);
 }
 
+/// `augment_some` transforms each digit with the given probability: all of them at 1 (draw for
+/// draw what `augment_batch` does), none at 0, and at 0.5 some digits of a batch pass through
+/// as they are while others move.
+#[test]
+fn augment_some_transforms_the_given_fraction_of_digits() {
+    let data = MnistSubset::bundled();
+    let cfg = AugmentConfig::new();
+    let n = 64;
+    let batch = &data.train.images[..n * 784];
+    let some = |f: f32| cfg.augment_some(batch, f, &mut StdRng::seed_from_u64(3));
+    assert_eq!(
+        some(1.0),
+        cfg.augment_batch(batch, &mut StdRng::seed_from_u64(3))
+    );
+    assert_eq!(some(0.0), batch);
+    let half = some(0.5);
+    assert_eq!(half.len(), batch.len());
+    let kept = half
+        .chunks_exact(784)
+        .zip(batch.chunks_exact(784))
+        .filter(|(a, b)| a == b)
+        .count();
+    // Binomial(64, 0.5): 16..=48 holds with probability > 0.9999.
+    assert!(
+        (16..=48).contains(&kept),
+        "{kept} of {n} digits left as they were"
+    );
+}
+
 /// The whole-pixel elastic warp bends strokes without inventing values: every output pixel is
 /// one of the input's (or background), the same seed gives the same warp, 0 is the identity.
 #[test]
