@@ -67,6 +67,7 @@ fn pipeline_reader(c: &mut Criterion) {
         )
         .with_steps(10)
         .with_lr(3e-3)
+        .with_augment_fraction(0.5)
         .with_damage_weights(vec![8.0, 1.0, 2.0, 1.0, 1.0]);
     let mut g = c.benchmark_group("train_step");
     g.sample_size(10).measurement_time(Duration::from_secs(8));
