@@ -16,6 +16,7 @@
 //! - [`eval`]: the reference classifier's training and the quality scores of `digitgan eval`.
 //! - [`soup`]: weight averaging of restorers fine-tuned from one parent.
 //! - [`augment`]: the augmentation experiment (real vs + generated vs + T(x) digits).
+//! - [`norm`]: training-time batch normalisation of 4-D activations through direct kernels.
 //! - [`malloc`]: glibc malloc settings for native training (fewer page faults per tensor op).
 
 pub mod activation;
@@ -37,6 +38,7 @@ pub mod eval;
 #[cfg(feature = "cli")]
 pub mod files;
 pub mod malloc;
+pub mod norm;
 pub mod restore;
 pub mod session;
 pub mod soup;

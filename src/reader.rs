@@ -140,7 +140,7 @@ impl Reader {
         // (Batch-normalised, then) activated: shapes as they come.
         let act = |t: Tensor<4>, norm: &Option<BatchNorm>| {
             let t = match norm {
-                Some(norm) => norm.forward(t),
+                Some(norm) => crate::norm::batch_norm(norm, t),
                 None => t,
             };
             leaky(t, self.slope)
