@@ -28,13 +28,15 @@ use burn::prelude::*;
 
 #[backend_extension(Flex, Autodiff)]
 pub trait DirectNormBackend: Backend {
-    /// Batch normalisation with the batch's own statistics: x [B, C, H, W], gamma and beta [C]
-    /// → (output [B, C, H, W], mean [C], biased variance [C]).
+    /// Batch normalisation with the batch's own statistics, then LeakyReLU with `slope` (1 =
+    /// none): x [B, C, H, W], gamma and beta [C] → (output [B, C, H, W], mean [C], biased
+    /// variance [C]).
     fn batch_norm_direct(
         x: FloatTensor<Self>,
         gamma: FloatTensor<Self>,
         beta: FloatTensor<Self>,
         epsilon: f64,
+        slope: f64,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 }
 
@@ -44,6 +46,7 @@ impl DirectNormBackend for Flex {
         gamma: FlexTensor,
         beta: FlexTensor,
         epsilon: f64,
+        slope: f64,
     ) -> (FlexTensor, FlexTensor, FlexTensor) {
         let planes = Planes::of(&x.shape().dims::<4>());
         let (x, gamma, beta) = (
@@ -53,7 +56,8 @@ impl DirectNormBackend for Flex {
         );
         let (mean, var) = planes.statistics(f32s(&x));
         let inv = inverse_std(&var, epsilon);
-        let y = planes.normalise(f32s(&x), f32s(&gamma), f32s(&beta), &mean, &inv);
+        let affine = Affine::new(&mean, &inv, f32s(&gamma), f32s(&beta));
+        let y = planes.normalise(f32s(&x), &affine, slope as f32);
         let c = planes.c;
         (
             tensor(y, planes.dims()),
@@ -66,15 +70,27 @@ impl DirectNormBackend for Flex {
 /// `BatchNorm::forward` on x [B, C, H, W] → [B, C, H, W]; in training (a tracked f32 input,
 /// the layer not frozen) through the direct kernels, with burn's running-statistics update.
 pub fn batch_norm(norm: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
+    batch_norm_leaky(norm, x, 1.0)
+}
+
+/// `leaky(BatchNorm::forward(x), slope)` on x [B, C, H, W] → [B, C, H, W], in training as one
+/// operation: the activation's four elementwise passes forward and five backward become a
+/// `max` in the normalising pass and a mask in the backward's.
+pub fn batch_norm_leaky(norm: &BatchNorm, x: Tensor<4>, slope: f64) -> Tensor<4> {
     let training = x.device().is_autodiff() && norm.training.is_enabled();
-    if !training || x.dtype() != burn::tensor::DType::F32 {
-        return norm.forward(x);
+    if !training || x.dtype() != burn::tensor::DType::F32 || !(0.0..=1.0).contains(&slope) {
+        let y = norm.forward(x);
+        return match slope == 1.0 {
+            true => y,
+            false => crate::activation::leaky(y, slope),
+        };
     }
     let (y, mean, var) = <Dispatch as DirectNormBackend>::batch_norm_direct(
         x.into_dispatch(),
         norm.gamma.val().into_dispatch(),
         norm.beta.val().into_dispatch(),
         norm.epsilon,
+        slope,
     );
     let (mean, var) = (
         Tensor::<1>::from_dispatch(mean),
@@ -103,8 +119,9 @@ pub fn batch_norm(norm: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
 struct DirectNorm;
 
 impl Backward<Flex, 3> for DirectNorm {
-    /// x and gamma (checkpointed), the geometry, the batch mean and 1 / √(var + ε) per channel.
-    type State = (NodeId, NodeId, Planes, Vec<f32>, Vec<f32>);
+    /// x (checkpointed), the geometry, the per-channel affine map of the forward pass and the
+    /// LeakyReLU slope.
+    type State = (NodeId, Planes, Affine, f32);
 
     fn backward(
         self,
@@ -114,16 +131,23 @@ impl Backward<Flex, 3> for DirectNorm {
     ) {
         let [node_x, node_gamma, node_beta] = ops.parents;
         let grad = grads.consume::<Flex>(&ops.node).to_contiguous();
-        let (x_state, gamma_state, planes, mean, inv) = ops.state;
+        let (x_state, planes, affine, slope) = ops.state;
         let x = checkpointer
             .retrieve_node_output::<FlexTensor>(x_state)
             .to_contiguous();
-        let gamma = checkpointer
-            .retrieve_node_output::<FlexTensor>(gamma_state)
-            .to_contiguous();
-        let sums = planes.grad_sums(f32s(&x), f32s(&grad), &mean, &inv);
+        let x = f32s(&x);
+        // dL/dz for z = gamma · x̂ + beta, the activation's input.
+        let masked;
+        let g = match slope == 1.0 {
+            true => f32s(&grad),
+            false => {
+                masked = planes.leaky_grad(x, f32s(&grad), &affine, slope);
+                &masked
+            }
+        };
+        let sums = planes.grad_sums(x, g, &affine);
         if let Some(node) = node_x {
-            let dx = planes.input_grad(f32s(&x), f32s(&grad), f32s(&gamma), &mean, &inv, &sums);
+            let dx = planes.input_grad(x, g, &affine, &sums);
             grads.register::<Flex>(node.id, tensor(dx, planes.dims()));
         }
         let c = planes.c;
@@ -144,6 +168,7 @@ impl<C: CheckpointStrategy> DirectNormBackend for Autodiff<Flex, C> {
         gamma: FloatTensor<Self>,
         beta: FloatTensor<Self>,
         epsilon: f64,
+        slope: f64,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
         let planes = Planes::of(&x.shape().dims::<4>());
         let c = planes.c;
@@ -153,15 +178,16 @@ impl<C: CheckpointStrategy> DirectNormBackend for Autodiff<Flex, C> {
             .stateful()
         {
             OpsKind::Tracked(mut prep) => {
-                let (x_state, gamma_state) = (prep.checkpoint(&x), prep.checkpoint(&gamma));
+                let x_state = prep.checkpoint(&x);
                 let xs = x.into_primitive().to_contiguous();
                 let gs = gamma.into_primitive().to_contiguous();
                 let bs = beta.into_primitive().to_contiguous();
                 let (mean, var) = planes.statistics(f32s(&xs));
                 let inv = inverse_std(&var, epsilon);
-                let y = planes.normalise(f32s(&xs), f32s(&gs), f32s(&bs), &mean, &inv);
-                let stats = (tensor(mean.clone(), [c]), tensor(var, [c]));
-                let state = (x_state, gamma_state, planes, mean, inv);
+                let affine = Affine::new(&mean, &inv, f32s(&gs), f32s(&bs));
+                let y = planes.normalise(f32s(&xs), &affine, slope as f32);
+                let stats = (tensor(mean, [c]), tensor(var, [c]));
+                let state = (x_state, planes, affine, slope as f32);
                 (
                     prep.finish(state, tensor(y, planes.dims())),
                     Self::from_inner(stats.0),
@@ -174,6 +200,7 @@ impl<C: CheckpointStrategy> DirectNormBackend for Autodiff<Flex, C> {
                     gamma.into_primitive(),
                     beta.into_primitive(),
                     epsilon,
+                    slope,
                 );
                 (
                     prep.finish(y),
@@ -253,33 +280,47 @@ impl Planes {
         (mean, var)
     }
 
-    /// y = (x − mean) · inv · gamma + beta, per channel.
-    fn normalise(
-        &self,
-        x: &[f32],
-        gamma: &[f32],
-        beta: &[f32],
-        mean: &[f32],
-        inv: &[f32],
-    ) -> Vec<f32> {
+    /// y = leaky(z, slope), z = (x − mean) · inv · gamma + beta per channel (slope in [0, 1]).
+    fn normalise(&self, x: &[f32], affine: &Affine, slope: f32) -> Vec<f32> {
         let mut y = vec![0f32; x.len()];
         for b in 0..self.b {
             for c in 0..self.c {
                 let range = self.plane(b, c);
-                let (m, scale, shift) = (mean[c], inv[c] * gamma[c], beta[c]);
+                let (m, scale, shift) = (affine.mean[c], affine.scale(c), affine.beta[c]);
                 for (y, &x) in y[range.clone()].iter_mut().zip(&x[range]) {
-                    *y = (x - m) * scale + shift;
+                    let z = (x - m) * scale + shift;
+                    *y = z.max(z * slope);
                 }
             }
         }
         y
     }
 
+    /// dL/dz from dL/dy for y = leaky(z, slope): g where z > 0, slope · g elsewhere.
+    fn leaky_grad(&self, x: &[f32], g: &[f32], affine: &Affine, slope: f32) -> Vec<f32> {
+        let mut dz = vec![0f32; g.len()];
+        for b in 0..self.b {
+            for c in 0..self.c {
+                let range = self.plane(b, c);
+                let (m, scale, shift) = (affine.mean[c], affine.scale(c), affine.beta[c]);
+                let planes = dz[range.clone()]
+                    .iter_mut()
+                    .zip(&x[range.clone()])
+                    .zip(&g[range]);
+                for ((dz, &x), &g) in planes {
+                    let z = (x - m) * scale + shift;
+                    *dz = if z > 0.0 { g } else { g * slope };
+                }
+            }
+        }
+        dz
+    }
+
     /// Σ g and Σ g · x̂ per channel, x̂ = (x − mean) · inv.
-    fn grad_sums(&self, x: &[f32], g: &[f32], mean: &[f32], inv: &[f32]) -> Vec<GradSums> {
+    fn grad_sums(&self, x: &[f32], g: &[f32], affine: &Affine) -> Vec<GradSums> {
         let sum_g = self.per_channel(|_, plane| lanes_sum(&g[plane], |v| v));
         let sum_gx = self.per_channel(|c, plane| {
-            let (m, s) = (mean[c], inv[c]);
+            let (m, s) = (affine.mean[c], affine.inv[c]);
             lanes_dot(&x[plane.clone()], &g[plane], |x, g| (x - m) * s * g)
         });
         sum_g
@@ -290,21 +331,13 @@ impl Planes {
     }
 
     /// dL/dx = gamma · inv · (g − Σg / N − x̂ · Σ(g · x̂) / N).
-    fn input_grad(
-        &self,
-        x: &[f32],
-        g: &[f32],
-        gamma: &[f32],
-        mean: &[f32],
-        inv: &[f32],
-        sums: &[GradSums],
-    ) -> Vec<f32> {
+    fn input_grad(&self, x: &[f32], g: &[f32], affine: &Affine, sums: &[GradSums]) -> Vec<f32> {
         let n = self.n() as f64;
         let mut dx = vec![0f32; x.len()];
         for b in 0..self.b {
             for c in 0..self.c {
                 let range = self.plane(b, c);
-                let (m, s, scale) = (mean[c], inv[c], gamma[c] * inv[c]);
+                let (m, s, scale) = (affine.mean[c], affine.inv[c], affine.scale(c));
                 let (mean_g, mean_gx) = ((sums[c].g / n) as f32, (sums[c].g_xhat / n) as f32);
                 let planes = dx[range.clone()]
                     .iter_mut()
@@ -316,6 +349,33 @@ impl Planes {
             }
         }
         dx
+    }
+}
+
+/// A batch norm's per-channel map as the forward pass applied it: the batch mean,
+/// 1 / √(var + ε), gamma and beta ([C] each).
+#[derive(Clone, Debug)]
+struct Affine {
+    mean: Vec<f32>,
+    inv: Vec<f32>,
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+}
+
+impl Affine {
+    fn new(mean: &[f32], inv: &[f32], gamma: &[f32], beta: &[f32]) -> Self {
+        let v = |s: &[f32]| s.to_vec();
+        Self {
+            mean: v(mean),
+            inv: v(inv),
+            gamma: v(gamma),
+            beta: v(beta),
+        }
+    }
+
+    /// gamma · inv of channel c.
+    fn scale(&self, c: usize) -> f32 {
+        self.gamma[c] * self.inv[c]
     }
 }
 
@@ -369,16 +429,22 @@ fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activation::leaky;
     use burn::nn::BatchNormConfig;
     use burn::tensor::{Distribution, Tolerance};
 
     /// Output, input / gamma / beta gradients and the running statistics of a tracked direct
-    /// batch norm against burn's own, over three steps (so the running update compounds), at the
+    /// batch norm (+ LeakyReLU) against burn's own (+ `leaky`), over three steps (so the running update compounds), at the
     /// reader's plane sizes and a tail-sized one.
     #[test]
     fn direct_batch_norm_matches_burns() {
         let device = crate::train::train_device();
-        for (b, c, side) in [(4, 3, 28), (3, 5, 14), (2, 4, 7), (5, 2, 3)] {
+        for (b, c, side, slope) in [
+            (4, 3, 28, 0.2),
+            (3, 5, 14, 1.0),
+            (2, 4, 7, 0.2),
+            (5, 2, 3, 0.0),
+        ] {
             // Two independent layers, equal at init (gamma 1, beta 0, running 0 and 1).
             let (ours, theirs) = (
                 BatchNormConfig::new(c).init(&device),
@@ -392,9 +458,11 @@ mod tests {
                     .add_scalar(step as f64);
                 let run = |norm: &BatchNorm, direct: bool| {
                     let x = x.clone().require_grad();
-                    let y = match direct {
-                        true => batch_norm(norm, x.clone()),
-                        false => norm.forward(x.clone()),
+                    let y = match (direct, slope == 1.0) {
+                        (true, true) => batch_norm(norm, x.clone()),
+                        (true, false) => batch_norm_leaky(norm, x.clone(), slope),
+                        (false, true) => norm.forward(x.clone()),
+                        (false, false) => leaky(norm.forward(x.clone()), slope),
                     };
                     let grads = (y.clone() * y.clone() * weights.clone()).sum().backward();
                     [
@@ -416,7 +484,7 @@ mod tests {
                     "running var",
                 ];
                 for (what, (a, z)) in names.iter().zip(a.iter().zip(&z)) {
-                    assert_eq!(a.shape(), z.shape(), "{what}, {dims:?}");
+                    assert_eq!(a.shape(), z.shape(), "{what}, {dims:?}, slope {slope}");
                     a.assert_approx_eq::<f32>(z, Tolerance::rel_abs(1e-4, 1e-4));
                 }
             }

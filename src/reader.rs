@@ -138,12 +138,9 @@ impl Reader {
     /// [`Reader::forward`] with an inverted-dropout mask [B, H] on the dense layer (training).
     fn logits(&self, damaged: Tensor<2>, mask: Tensor<2>, drop: Option<Tensor<2>>) -> Tensor<2> {
         // (Batch-normalised, then) activated: shapes as they come.
-        let act = |t: Tensor<4>, norm: &Option<BatchNorm>| {
-            let t = match norm {
-                Some(norm) => crate::norm::batch_norm(norm, t),
-                None => t,
-            };
-            leaky(t, self.slope)
+        let act = |t: Tensor<4>, norm: &Option<BatchNorm>| match norm {
+            Some(norm) => crate::norm::batch_norm_leaky(norm, t, self.slope),
+            None => leaky(t, self.slope),
         };
         let b = damaged.dims()[0];
         let x = Tensor::stack::<3>(vec![damaged, mask], 1).reshape([b, 2, SIDE, SIDE]); // [B, 2, 28, 28]
