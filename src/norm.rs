@@ -282,15 +282,15 @@ impl Planes {
 
     /// y = leaky(z, slope), z = (x − mean) · inv · gamma + beta per channel (slope in [0, 1]).
     fn normalise(&self, x: &[f32], affine: &Affine, slope: f32) -> Vec<f32> {
-        let mut y = vec![0f32; x.len()];
+        // Planes run in buffer order, so each extends the output (no zeroed buffer first).
+        let mut y = Vec::with_capacity(x.len());
         for b in 0..self.b {
             for c in 0..self.c {
-                let range = self.plane(b, c);
                 let (m, scale, shift) = (affine.mean[c], affine.scale(c), affine.beta[c]);
-                for (y, &x) in y[range.clone()].iter_mut().zip(&x[range]) {
+                y.extend(x[self.plane(b, c)].iter().map(|&x| {
                     let z = (x - m) * scale + shift;
-                    *y = z.max(z * slope);
-                }
+                    z.max(z * slope)
+                }));
             }
         }
         y
@@ -298,19 +298,15 @@ impl Planes {
 
     /// dL/dz from dL/dy for y = leaky(z, slope): g where z > 0, slope · g elsewhere.
     fn leaky_grad(&self, x: &[f32], g: &[f32], affine: &Affine, slope: f32) -> Vec<f32> {
-        let mut dz = vec![0f32; g.len()];
+        let mut dz = Vec::with_capacity(g.len());
         for b in 0..self.b {
             for c in 0..self.c {
                 let range = self.plane(b, c);
                 let (m, scale, shift) = (affine.mean[c], affine.scale(c), affine.beta[c]);
-                let planes = dz[range.clone()]
-                    .iter_mut()
-                    .zip(&x[range.clone()])
-                    .zip(&g[range]);
-                for ((dz, &x), &g) in planes {
+                dz.extend(x[range.clone()].iter().zip(&g[range]).map(|(&x, &g)| {
                     let z = (x - m) * scale + shift;
-                    *dz = if z > 0.0 { g } else { g * slope };
-                }
+                    if z > 0.0 { g } else { g * slope }
+                }));
             }
         }
         dz
@@ -333,19 +329,18 @@ impl Planes {
     /// dL/dx = gamma · inv · (g − Σg / N − x̂ · Σ(g · x̂) / N).
     fn input_grad(&self, x: &[f32], g: &[f32], affine: &Affine, sums: &[GradSums]) -> Vec<f32> {
         let n = self.n() as f64;
-        let mut dx = vec![0f32; x.len()];
+        let mut dx = Vec::with_capacity(x.len());
         for b in 0..self.b {
             for c in 0..self.c {
                 let range = self.plane(b, c);
                 let (m, s, scale) = (affine.mean[c], affine.inv[c], affine.scale(c));
                 let (mean_g, mean_gx) = ((sums[c].g / n) as f32, (sums[c].g_xhat / n) as f32);
-                let planes = dx[range.clone()]
-                    .iter_mut()
-                    .zip(&x[range.clone()])
-                    .zip(&g[range]);
-                for ((dx, &x), &g) in planes {
-                    *dx = scale * (g - mean_g - (x - m) * s * mean_gx);
-                }
+                dx.extend(
+                    x[range.clone()]
+                        .iter()
+                        .zip(&g[range])
+                        .map(|(&x, &g)| scale * (g - mean_g - (x - m) * s * mean_gx)),
+                );
             }
         }
         dx
