@@ -1,5 +1,5 @@
-//! Training-time batch normalisation of NCHW activations (the reader's 4-D layers) through
-//! direct per-channel kernels.
+//! Training-time batch normalisation of NCHW activations (the reader's 4-D layers), and the
+//! LeakyReLU that follows it, through direct per-channel kernels.
 //!
 //! burn's `batch_norm_train` and its backward reduce over the batch and the plane by swapping
 //! the batch and channel axes and reshaping, which copies the activation (a tiled transpose)
@@ -7,9 +7,11 @@
 //! passes. On the reader (width 16, batch 64) that was 15.6% of a training step, half of it the
 //! copies (`perf`, session 26). Here each channel's statistics are read straight off its planes
 //! in NCHW order, and the backward is one pass for the two sums and one for the input gradient.
+//! The graph LeakyReLU after it (another ~5%: four passes forward, five backward) folds into the
+//! normalising pass as a `max` and into the backward as a mask ([`batch_norm_leaky`]).
 //!
-//! Only a *tracked* batch norm in training mode takes this path ([`batch_norm`]); inference,
-//! and a frozen layer, are burn's own `BatchNorm::forward` bit for bit. The running statistics
+//! Only a batch norm in training mode on the autodiff device takes this path; inference, and a
+//! frozen layer, are burn's own `BatchNorm::forward` (then `leaky`) bit for bit. The running statistics
 //! are updated exactly as burn updates them. The batch statistics differ from burn's by float
 //! rounding only (the sums run in another order). A burn backend extension, as `conv.rs`:
 //! [`DirectNormBackend`] for `Flex` and for `Autodiff<Flex>` (with a hand-written backward).
@@ -54,14 +56,11 @@ impl DirectNormBackend for Flex {
             gamma.to_contiguous(),
             beta.to_contiguous(),
         );
-        let (mean, var) = planes.statistics(f32s(&x));
-        let inv = inverse_std(&var, epsilon);
-        let affine = Affine::new(&mean, &inv, f32s(&gamma), f32s(&beta));
-        let y = planes.normalise(f32s(&x), &affine, slope as f32);
+        let (y, var, affine) = planes.forward(&x, &gamma, &beta, epsilon, slope);
         let c = planes.c;
         (
             tensor(y, planes.dims()),
-            tensor(mean, [c]),
+            tensor(affine.mean, [c]),
             tensor(var, [c]),
         )
     }
@@ -182,11 +181,8 @@ impl<C: CheckpointStrategy> DirectNormBackend for Autodiff<Flex, C> {
                 let xs = x.into_primitive().to_contiguous();
                 let gs = gamma.into_primitive().to_contiguous();
                 let bs = beta.into_primitive().to_contiguous();
-                let (mean, var) = planes.statistics(f32s(&xs));
-                let inv = inverse_std(&var, epsilon);
-                let affine = Affine::new(&mean, &inv, f32s(&gs), f32s(&bs));
-                let y = planes.normalise(f32s(&xs), &affine, slope as f32);
-                let stats = (tensor(mean, [c]), tensor(var, [c]));
+                let (y, var, affine) = planes.forward(&xs, &gs, &bs, epsilon, slope);
+                let stats = (tensor(affine.mean.clone(), [c]), tensor(var, [c]));
                 let state = (x_state, planes, affine, slope as f32);
                 (
                     prep.finish(state, tensor(y, planes.dims())),
@@ -261,6 +257,22 @@ impl Planes {
         sums
     }
 
+    /// The forward pass on contiguous x, gamma and beta: (y, the biased variance [C], the
+    /// affine map applied, which holds the batch mean).
+    fn forward(
+        &self,
+        x: &FlexTensor,
+        gamma: &FlexTensor,
+        beta: &FlexTensor,
+        epsilon: f64,
+        slope: f64,
+    ) -> (Vec<f32>, Vec<f32>, Affine) {
+        let (mean, var) = self.statistics(f32s(x));
+        let inv = inverse_std(&var, epsilon);
+        let affine = Affine::new(&mean, &inv, f32s(gamma), f32s(beta));
+        (self.normalise(f32s(x), &affine, slope as f32), var, affine)
+    }
+
     /// The batch mean and biased variance of each channel ([C] each), two-pass.
     fn statistics(&self, x: &[f32]) -> (Vec<f32>, Vec<f32>) {
         let n = self.n() as f64;
@@ -331,10 +343,10 @@ impl Planes {
         let n = self.n() as f64;
         let mut dx = Vec::with_capacity(x.len());
         for b in 0..self.b {
-            for c in 0..self.c {
+            for (c, sum) in sums.iter().enumerate() {
                 let range = self.plane(b, c);
                 let (m, s, scale) = (affine.mean[c], affine.inv[c], affine.scale(c));
-                let (mean_g, mean_gx) = ((sums[c].g / n) as f32, (sums[c].g_xhat / n) as f32);
+                let (mean_g, mean_gx) = ((sum.g / n) as f32, (sum.g_xhat / n) as f32);
                 dx.extend(
                     x[range.clone()]
                         .iter()
