@@ -170,12 +170,14 @@ impl<C: CheckpointStrategy> DirectConvBackend for Autodiff<Flex, C> {
     }
 }
 
-fn f32s(t: &FlexTensor) -> &[f32] {
+/// The values of a contiguous f32 tensor (shared with `norm.rs`).
+pub(crate) fn f32s(t: &FlexTensor) -> &[f32] {
     debug_assert_eq!(t.dtype(), DType::F32);
     t.as_slice().expect("a contiguous f32 tensor")
 }
 
-fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
+/// A CPU tensor of `shape` holding `values`.
+pub(crate) fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
     FlexTensor::from_data(TensorData::new(values, shape))
 }
 

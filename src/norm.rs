@@ -22,11 +22,11 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::autodiff::{Autodiff, NodeId};
 use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{
-    AutodiffBackend, Backend, DType, Dispatch, Flex, TensorData, TensorMetadata, backend_extension,
-};
+use burn::backend::{AutodiffBackend, Backend, Dispatch, Flex, TensorMetadata, backend_extension};
 use burn::nn::BatchNorm;
 use burn::prelude::*;
+
+use crate::conv::{f32s, tensor};
 
 #[backend_extension(Flex, Autodiff)]
 pub trait DirectNormBackend: Backend {
@@ -422,15 +422,6 @@ fn lanes_dot(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
         }
     }
     lanes.iter().sum::<f32>() + tail
-}
-
-fn f32s(t: &FlexTensor) -> &[f32] {
-    debug_assert_eq!(t.dtype(), DType::F32);
-    t.as_slice().expect("a contiguous f32 tensor")
-}
-
-fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape))
 }
 
 #[cfg(test)]
