@@ -1,12 +1,17 @@
 //! Native speed: one training step (default recipe, GAN only, design preset, and the 15-minute
-//! pipeline's U-Net restorer-only step and reader step), one restore by each method, and the
-//! 64×784×512 matmul the MLP layers are made of. Single-threaded, with the CLI's malloc settings (`digitgan::malloc`).
+//! pipeline's U-Net restorer-only step and reader step), the reader's batch norm + LeakyReLU
+//! (burn's and the direct kernel), one restore by each method, and the 64×784×512 matmul the
+//! MLP layers are made of. Single-threaded, with the CLI's malloc settings (`digitgan::malloc`).
 
+use burn::nn::BatchNormConfig;
 use burn::prelude::*;
+use burn::tensor::Distribution;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use digitgan::activation::leaky;
 use digitgan::damage::{DamageKind, damage};
 use digitgan::data::MnistSubset;
 use digitgan::model::{CLASSES, RestorerConfig};
+use digitgan::norm::batch_norm_leaky;
 use digitgan::reader::{ReaderConfig, ReaderTrainConfig, train_reader};
 use digitgan::restore::{LatentSearchConfig, latent_search, restore_told};
 use digitgan::train::{TrainConfig, Trainer, train_device};
@@ -118,6 +123,33 @@ fn restore(c: &mut Criterion) {
     g.finish();
 }
 
+/// The reader's first batch norm + LeakyReLU ([64, 16, 28, 28], training mode), forward and
+/// backward: burn's `BatchNorm::forward` then `leaky`, against `norm::batch_norm_leaky`, in one
+/// process minutes apart (the pipeline's reader bench cannot resolve a ~13% change on a host
+/// that drifts).
+fn batch_norm(c: &mut Criterion) {
+    digitgan::malloc::keep_buffers();
+    let device = train_device();
+    let norm = BatchNormConfig::new(16).init(&device);
+    let x = Tensor::<4>::random([64, 16, 28, 28], Distribution::Normal(0.0, 1.0), &device);
+    let mut g = c.benchmark_group("batch_norm_leaky");
+    g.sample_size(30);
+    for (name, direct) in [("burn", false), ("direct", true)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let x = x.clone().require_grad();
+                let y = match direct {
+                    true => batch_norm_leaky(&norm, x.clone(), 0.2),
+                    false => leaky(norm.forward(x.clone()), 0.2),
+                };
+                let grads = y.sum().backward();
+                x.grad(&grads).unwrap().into_data()
+            })
+        });
+    }
+    g.finish();
+}
+
 fn matmul(c: &mut Criterion) {
     let device = Device::flex();
     let a = Tensor::<2>::random([64, 784], burn::tensor::Distribution::Default, &device);
@@ -130,5 +162,12 @@ fn matmul(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, training_step, pipeline_reader, restore, matmul);
+criterion_group!(
+    benches,
+    training_step,
+    pipeline_reader,
+    batch_norm,
+    restore,
+    matmul
+);
 criterion_main!(benches);
