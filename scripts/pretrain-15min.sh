@@ -3,7 +3,7 @@
 # minutes"): the reference classifier + GAN_STEPS GAN-only steps, then the U-Net restorer alone
 # against the frozen G and D, then int8. Prints each phase's wall-clock time.
 #
-# Documented run (session 25): READER_STEPS=11500 READER_WIDTH=16 READER_DAMAGE=8,1,2,1,1 READER_FLAGS="--reader-batch-norm --reader-lr 0.003 --reader-augment-fraction 0.5" scripts/pretrain-15min.sh OUT 5600 5 --restorer-lr-cosine --restorer-label-mix 0.5
+# Documented run (session 25; session 26 measured it at 699 s, 8 of 8 targets, README): READER_STEPS=11500 READER_WIDTH=16 READER_DAMAGE=8,1,2,1,1 READER_FLAGS="--reader-batch-norm --reader-lr 0.003 --reader-augment-fraction 0.5" scripts/pretrain-15min.sh OUT 5600 5 --restorer-lr-cosine --restorer-label-mix 0.5
 #   [GAN_STEPS=6000] [READER_STEPS=0] [READER_WIDTH=32] [READER_DAMAGE=3,1,2,1,1] [READER_FLAGS=...] scripts/pretrain-15min.sh OUT [RESTORER_STEPS] [SEED] [extra restorer-only flags...]
 #
 # READER_STEPS > 0 (session 12) puts the second core to work: a reader (the CNN that names a
