@@ -11,10 +11,10 @@
 //! normalising pass as a `max` and into the backward as a mask ([`batch_norm_leaky`]).
 //!
 //! Only a batch norm in training mode on the autodiff device takes this path; inference, and a
-//! frozen layer, are burn's own `BatchNorm::forward` (then `leaky`) bit for bit. The running statistics
-//! are updated exactly as burn updates them. The batch statistics differ from burn's by float
-//! rounding only (the sums run in another order). A burn backend extension, as `conv.rs`:
-//! [`DirectNormBackend`] for `Flex` and for `Autodiff<Flex>` (with a hand-written backward).
+//! frozen layer, are burn's own `BatchNorm::forward` (then `leaky`) bit for bit. The running
+//! statistics are updated as burn updates them. The batch statistics differ from burn's by
+//! float rounding only (the sums run in another order). A burn backend extension, as
+//! `conv.rs`: [`DirectNormBackend`] for `Flex` and for `Autodiff<Flex>` (hand-written backward).
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
@@ -23,6 +23,7 @@ use burn::backend::autodiff::{Autodiff, NodeId};
 use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{AutodiffBackend, Backend, Dispatch, Flex, TensorMetadata, backend_extension};
+use burn::module::RunningState;
 use burn::nn::BatchNorm;
 use burn::prelude::*;
 
@@ -66,15 +67,11 @@ impl DirectNormBackend for Flex {
     }
 }
 
-/// `BatchNorm::forward` on x [B, C, H, W] → [B, C, H, W]; in training (a tracked f32 input,
-/// the layer not frozen) through the direct kernels, with burn's running-statistics update.
-pub fn batch_norm(norm: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
-    batch_norm_leaky(norm, x, 1.0)
-}
-
-/// `leaky(BatchNorm::forward(x), slope)` on x [B, C, H, W] → [B, C, H, W], in training as one
-/// operation: the activation's four elementwise passes forward and five backward become a
-/// `max` in the normalising pass and a mask in the backward's.
+/// `leaky(BatchNorm::forward(x), slope)` on x [B, C, H, W] → [B, C, H, W] (slope 1: the batch
+/// norm alone). In training (autodiff device, layer not frozen, f32, slope in [0, 1]) one
+/// operation on the direct kernels, with burn's running-statistics update: the activation's
+/// four elementwise passes forward and five backward become a `max` in the normalising pass
+/// and a mask in the backward's.
 pub fn batch_norm_leaky(norm: &BatchNorm, x: Tensor<4>, slope: f64) -> Tensor<4> {
     let training = x.device().is_autodiff() && norm.training.is_enabled();
     if !training || x.dtype() != burn::tensor::DType::F32 || !(0.0..=1.0).contains(&slope) {
@@ -95,22 +92,19 @@ pub fn batch_norm_leaky(norm: &BatchNorm, x: Tensor<4>, slope: f64) -> Tensor<4>
         Tensor::<1>::from_dispatch(mean),
         Tensor::<1>::from_dispatch(var),
     );
+    // running ← (1 − momentum) · running + momentum · batch, as `BatchNorm::forward` does.
     let device = mean.device();
     let m = norm.momentum;
-    let running_mean = norm.running_mean.value_sync().to_device(&device);
-    let running_var = norm.running_var.value_sync().to_device(&device);
-    norm.running_mean.update(
-        running_mean
-            .mul_scalar(1.0 - m)
-            .add(mean.detach().mul_scalar(m))
-            .detach(),
-    );
-    norm.running_var.update(
-        running_var
-            .mul_scalar(1.0 - m)
-            .add(var.detach().mul_scalar(m))
-            .detach(),
-    );
+    let blend = |running: &RunningState<Tensor<1>>, batch: Tensor<1>| {
+        let old = running.value_sync().to_device(&device);
+        running.update(
+            old.mul_scalar(1.0 - m)
+                .add(batch.detach().mul_scalar(m))
+                .detach(),
+        );
+    };
+    blend(&norm.running_mean, mean);
+    blend(&norm.running_var, var);
     Tensor::from_dispatch(y)
 }
 
@@ -268,8 +262,12 @@ impl Planes {
         slope: f64,
     ) -> (Vec<f32>, Vec<f32>, Affine) {
         let (mean, var) = self.statistics(f32s(x));
-        let inv = inverse_std(&var, epsilon);
-        let affine = Affine::new(&mean, &inv, f32s(gamma), f32s(beta));
+        let affine = Affine {
+            mean,
+            inv: inverse_std(&var, epsilon),
+            gamma: f32s(gamma).to_vec(),
+            beta: f32s(beta).to_vec(),
+        };
         (self.normalise(f32s(x), &affine, slope as f32), var, affine)
     }
 
@@ -370,16 +368,6 @@ struct Affine {
 }
 
 impl Affine {
-    fn new(mean: &[f32], inv: &[f32], gamma: &[f32], beta: &[f32]) -> Self {
-        let v = |s: &[f32]| s.to_vec();
-        Self {
-            mean: v(mean),
-            inv: v(inv),
-            gamma: v(gamma),
-            beta: v(beta),
-        }
-    }
-
     /// gamma · inv of channel c.
     fn scale(&self, c: usize) -> f32 {
         self.gamma[c] * self.inv[c]
@@ -393,20 +381,12 @@ fn inverse_std(var: &[f32], epsilon: f64) -> Vec<f32> {
         .collect()
 }
 
-/// Σ f(v) over `values` in eight f32 lanes (a shape the compiler vectorises).
+/// Σ f(v) over `values`, as [`lanes_dot`] sums.
 fn lanes_sum(values: &[f32], f: impl Fn(f32) -> f32) -> f32 {
-    let mut lanes = [0f32; 8];
-    let chunks = values.chunks_exact(8);
-    let tail: f32 = chunks.remainder().iter().map(|&v| f(v)).sum();
-    for chunk in chunks {
-        for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            *lane += f(v);
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
+    lanes_dot(values, values, |v, _| f(v))
 }
 
-/// Σ f(a, b) over two equally long slices, in eight f32 lanes.
+/// Σ f(a, b) over two equally long slices, in eight f32 lanes (a shape the compiler vectorises).
 fn lanes_dot(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
     let mut lanes = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -432,8 +412,8 @@ mod tests {
     use burn::tensor::{Distribution, Tolerance};
 
     /// Output, input / gamma / beta gradients and the running statistics of a tracked direct
-    /// batch norm (+ LeakyReLU) against burn's own (+ `leaky`), over three steps (so the running update compounds), at the
-    /// reader's plane sizes and a tail-sized one.
+    /// batch norm (+ LeakyReLU) against burn's own (+ `leaky`), over three steps (so the running
+    /// update compounds), at the reader's plane sizes and a tail-sized one.
     #[test]
     fn direct_batch_norm_matches_burns() {
         let device = crate::train::train_device();
@@ -457,8 +437,7 @@ mod tests {
                 let run = |norm: &BatchNorm, direct: bool| {
                     let x = x.clone().require_grad();
                     let y = match (direct, slope == 1.0) {
-                        (true, true) => batch_norm(norm, x.clone()),
-                        (true, false) => batch_norm_leaky(norm, x.clone(), slope),
+                        (true, _) => batch_norm_leaky(norm, x.clone(), slope),
                         (false, true) => norm.forward(x.clone()),
                         (false, false) => leaky(norm.forward(x.clone()), slope),
                     };
@@ -496,7 +475,7 @@ mod tests {
         let norm = BatchNormConfig::new(3).init(&device);
         let x = Tensor::<4>::random([2, 3, 5, 5], Distribution::Default, &device);
         assert_eq!(
-            batch_norm(&norm, x.clone()).into_data(),
+            batch_norm_leaky(&norm, x.clone(), 1.0).into_data(),
             norm.forward(x).into_data()
         );
     }
